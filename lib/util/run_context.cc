@@ -1,0 +1,116 @@
+#include "lib/util/run_context.h"
+
+#include <gflags/gflags.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "lib/util/file_util.h"
+
+namespace hw1 {
+namespace {
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return (value != nullptr && *value != '\0') ? std::string(value) : fallback;
+}
+
+// Runs a command and returns its standard output, or nullopt on failure.
+bool RunCommand(const std::string& command, std::string* output) {
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe) return false;
+  std::array<char, 256> buffer;
+  output->clear();
+  while (fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) output->append(buffer.data());
+  return pclose(pipe.release()) == 0;
+}
+
+std::string CpuModel() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (absl::StartsWith(line, "model name")) {
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos) return std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
+    }
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+std::string ResolveUserPath(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  const std::string base = EnvOr("BUILD_WORKING_DIRECTORY", "");
+  return base.empty() ? path : (fs::path(base) / path).string();
+}
+
+std::string WorkspaceDir() {
+  return EnvOr("BUILD_WORKSPACE_DIRECTORY", std::filesystem::current_path().string());
+}
+
+std::string ResolveOutDir(const std::string& out_dir_flag) {
+  if (!out_dir_flag.empty()) return ResolveUserPath(out_dir_flag);
+  return (std::filesystem::path(WorkspaceDir()) / "reports" / "data").string();
+}
+
+std::string GitCommit() {
+  const std::string dir = WorkspaceDir();
+  std::string head, status;
+  if (!RunCommand(absl::StrCat("git -C '", dir, "' rev-parse HEAD 2>/dev/null"), &head)) {
+    return "unknown";
+  }
+  std::string commit(absl::StripAsciiWhitespace(head));
+  if (RunCommand(absl::StrCat("git -C '", dir, "' status --porcelain --untracked-files=no 2>/dev/null"),
+                 &status) &&
+      !absl::StripAsciiWhitespace(status).empty()) {
+    commit += "-dirty";
+  }
+  return commit;
+}
+
+Manifest::Manifest(absl::string_view experiment, int argc, char** argv)
+    : experiment_(experiment), start_(absl::Now()) {
+  json_["experiment"] = experiment_;
+  json_["started_at"] = absl::FormatTime(absl::RFC3339_sec, start_, absl::UTCTimeZone());
+  std::vector<std::string> command_line(argv, argv + argc);
+  json_["command_line"] = command_line;
+  nlohmann::json flags = nlohmann::json::object();
+  std::vector<gflags::CommandLineFlagInfo> all_flags;
+  gflags::GetAllFlags(&all_flags);
+  for (const auto& flag : all_flags) {
+    // Only this project's flags; LibTorch's c10 registers its own in the same registry.
+    if (absl::StrContains(flag.filename, "experiments/") || absl::StrContains(flag.filename, "lib/")) {
+      flags[flag.name] = flag.current_value;
+    }
+  }
+  json_["flags"] = flags;
+  json_["git_commit"] = GitCommit();
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  json_["host"] = {{"hostname", host},
+                   {"cpu", CpuModel()},
+                   {"hardware_threads", std::thread::hardware_concurrency()}};
+}
+
+absl::Status Manifest::Write(const std::string& out_dir) {
+  const absl::Time end = absl::Now();
+  json_["finished_at"] = absl::FormatTime(absl::RFC3339_sec, end, absl::UTCTimeZone());
+  json_["wall_seconds"] = absl::ToDoubleSeconds(end - start_);
+  const std::string path =
+      (std::filesystem::path(out_dir) / absl::StrCat(experiment_, ".manifest.json")).string();
+  return WriteFileAtomically(path, json_.dump(2) + "\n");
+}
+
+}  // namespace hw1
