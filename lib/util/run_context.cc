@@ -53,7 +53,7 @@ std::string ResolveUserPath(const std::string& path) {
   namespace fs = std::filesystem;
   if (path.empty() || fs::path(path).is_absolute()) return path;
   const std::string base = EnvOr("BUILD_WORKING_DIRECTORY", "");
-  return base.empty() ? path : (fs::path(base) / path).string();
+  return base.empty() ? path : (fs::path(base) / path).lexically_normal().string();
 }
 
 std::string WorkspaceDir() {
@@ -110,6 +110,18 @@ absl::Status Manifest::Write(const std::string& out_dir) {
   json_["wall_seconds"] = absl::ToDoubleSeconds(end - start_);
   const std::string path =
       (std::filesystem::path(out_dir) / absl::StrCat(experiment_, ".manifest.json")).string();
+  // Runs recorded by earlier invocations into the same folder are kept.
+  if (json_.contains("runs")) {
+    absl::StatusOr<std::string> previous = ReadFile(path);
+    if (previous.ok()) {
+      nlohmann::json old = nlohmann::json::parse(*previous, nullptr, /*allow_exceptions=*/false);
+      if (old.is_object() && old.contains("runs") && old["runs"].is_object()) {
+        for (auto& [run_id, run] : old["runs"].items()) {
+          if (!json_["runs"].contains(run_id)) json_["runs"][run_id] = run;
+        }
+      }
+    }
+  }
   return WriteFileAtomically(path, json_.dump(2) + "\n");
 }
 

@@ -40,7 +40,9 @@ class Manifest {
   nlohmann::json& operator[](const std::string& key) { return json_[key]; }
   const nlohmann::json& json() const { return json_; }
 
-  // Stamps the finish time and wall seconds, then writes atomically.
+  // Stamps the finish time and wall seconds, then writes atomically. When the
+  // manifest has a "runs" object, entries of other runs already in the file
+  // on disk are kept (several invocations, one run each, share one manifest).
   absl::Status Write(const std::string& out_dir);
 
  private:

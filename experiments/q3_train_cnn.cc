@@ -1,0 +1,172 @@
+// Q3 (a, b): trains the homework's CNN on CIFAR-10 with the homework's protocol
+// (Adam, lr 1e-4, decay 1e-6, batch 32, 25 epochs) and evaluates it after every
+// epoch. Writes to --out_dir:
+//   q3_history.csv         one row per epoch (rows of other runs are kept)
+//   q3_final_metrics.csv   one row per run
+//   q3_model_summary.csv   both networks, layer by layer (Keras' model.summary())
+//   q3_train_cnn.manifest.json
+//   weights/<run_id>.pt    (C++ archive)  and  weights/<run_id>.pth  (torch.load-able dict)
+//   checkpoints/<run_id>.ckpt  after every epoch; --resume continues from it.
+
+#include <gflags/gflags.h>
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "lib/data/cifar10.h"
+#include "lib/models/cifar_cnn.h"
+#include "lib/train/history.h"
+#include "lib/train/trainer.h"
+#include "lib/util/csv.h"
+#include "lib/util/run_context.h"
+
+DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
+DEFINE_string(out_dir, "", "Output folder (default: <workspace>/reports/data)");
+DEFINE_int32(epochs, 25, "Epochs");
+DEFINE_int32(batch_size, 32, "Batch size");
+DEFINE_double(lr, 1e-4, "Adam learning rate");
+DEFINE_double(decay, 1e-6, "Keras time-based decay: lr / (1 + decay * batches)");
+DEFINE_uint64(seed, 0, "Seed for initialisation, shuffling and dropout");
+DEFINE_int32(threads, 0, "Intra-op threads (0: every core)");
+DEFINE_string(precision, "auto", "auto (bf16 autocast where the CPU has native bf16), fp32 or bf16");
+DEFINE_string(device, "auto", "auto, cpu or cuda");
+DEFINE_bool(batchnorm, false, "Train the BatchNorm variant (homework Figure 10)");
+DEFINE_int64(train_limit, -1, "Use the first N training images (-1: all 50,000)");
+DEFINE_int64(test_limit, -1, "Use the first N test images (-1: all 10,000)");
+DEFINE_bool(resume, false, "Continue from this run's checkpoint in --out_dir/checkpoints");
+
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "q3_train_cnn: %s\n", std::string(status.message()).c_str());
+  return 1;
+}
+
+hw1::CsvTable ModelSummaryTable() {
+  hw1::CsvTable table({"network", "layer", "type", "output_shape", "trainable_params",
+                       "non_trainable_params"});
+  for (bool bn : {false, true}) {
+    hw1::models::CifarCnnOptions options;
+    options.batchnorm = bn;
+    for (const auto& layer : hw1::models::Summarize(options)) {
+      std::string shape;
+      for (size_t i = 0; i < layer.output_shape.size(); ++i) {
+        absl::StrAppend(&shape, i ? "x" : "", layer.output_shape[i]);
+      }
+      table.AddRow({bn ? "batchnorm" : "baseline", layer.name, layer.type, shape,
+                    absl::StrCat(layer.trainable_params), absl::StrCat(layer.non_trainable_params)});
+    }
+  }
+  return table;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  gflags::SetUsageMessage("Q3: train the homework's CIFAR-10 CNN");
+  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  hw1::Manifest manifest("q3_train_cnn", argc, argv);
+
+  hw1::train::TrainOptions options;
+  options.epochs = FLAGS_epochs;
+  options.batch_size = FLAGS_batch_size;
+  options.lr = FLAGS_lr;
+  options.decay = FLAGS_decay;
+  options.seed = FLAGS_seed;
+  options.threads = FLAGS_threads;
+  options.resume = FLAGS_resume;
+  auto precision = hw1::train::ParsePrecision(FLAGS_precision);
+  if (!precision.ok()) return Fail(precision.status());
+  options.precision = *precision;
+  auto device = hw1::train::ParseDevice(FLAGS_device);
+  if (!device.ok()) return Fail(device.status());
+  options.device = *device;
+  if (FLAGS_train_limit == 0 || FLAGS_train_limit < -1 || FLAGS_test_limit == 0 || FLAGS_test_limit < -1) {
+    return Fail(absl::InvalidArgumentError("--train_limit and --test_limit must be -1 (all) or >= 1"));
+  }
+
+  const std::filesystem::path out_dir = hw1::ResolveOutDir(FLAGS_out_dir);
+  const std::string arm = FLAGS_batchnorm ? "bn" : "baseline";
+  const std::string run_id = hw1::train::MakeRunId(arm, options.lr, options.seed,
+                                                   hw1::train::ResolvedPrecision(options), options.epochs,
+                                                   FLAGS_train_limit, FLAGS_test_limit);
+  options.checkpoint_path = (out_dir / "checkpoints" / (run_id + ".ckpt")).string();
+  if (absl::Status status = hw1::train::ValidateTrainOptions(options); !status.ok()) return Fail(status);
+
+  absl::StatusOr<std::string> data_dir = hw1::data::LocateCifar10(hw1::ResolveUserPath(FLAGS_data_dir));
+  if (!data_dir.ok()) return Fail(data_dir.status());
+  hw1::data::LoadOptions load;
+  load.train_limit = FLAGS_train_limit;
+  load.test_limit = FLAGS_test_limit;
+  absl::StatusOr<hw1::data::Cifar10> data = hw1::data::LoadCifar10(*data_dir, load);
+  if (!data.ok()) return Fail(data.status());
+
+  const hw1::CsvTable summary = ModelSummaryTable();
+  if (auto s = summary.Write((out_dir / "q3_model_summary.csv").string()); !s.ok()) return Fail(s);
+  hw1::models::CifarCnnOptions model_options;
+  model_options.batchnorm = FLAGS_batchnorm;
+  std::fprintf(stderr, "%s", hw1::models::FormatSummary(hw1::models::Summarize(model_options),
+                                                        FLAGS_batchnorm ? "cifar10_cnn_bn" : "cifar10_cnn")
+                                 .c_str());
+  hw1::models::CifarCnn model(model_options);
+  std::fprintf(stderr, "run %s: %ld training and %ld test images from %s, checkpoint %s\n", run_id.c_str(),
+               data->train.size(), data->test.size(), data->dir.c_str(), options.checkpoint_path.c_str());
+
+  hw1::train::RunInfo run{run_id, arm, options.lr, options.seed, {}};
+  const std::string history_path = (out_dir / "q3_history.csv").string();
+  auto on_epoch = [&](const hw1::train::TrainResult& result) {
+    return hw1::train::MergeRunRows(history_path, hw1::train::HistoryTable(run, result));
+  };
+  absl::StatusOr<hw1::train::TrainResult> result =
+      hw1::train::Train(model, data->train, data->test, options, on_epoch);
+  if (!result.ok()) return Fail(result.status());
+  if (auto s = on_epoch(*result); !s.ok()) return Fail(s);  // also when every epoch was already done
+
+  const hw1::train::RunSummary s = hw1::train::Summarize(*result);
+  hw1::CsvTable final_metrics({"run_id", "arm", "lr", "seed", "epochs_completed", "final_train_loss",
+                               "final_train_acc", "final_val_loss", "final_val_acc", "best_val_acc",
+                               "best_epoch", "diverged", "mean_images_per_second", "wall_seconds",
+                               "precision", "threads"});
+  final_metrics.AddRow({run_id, arm, hw1::FormatDouble(options.lr), absl::StrCat(options.seed),
+                        absl::StrCat(s.epochs_completed), hw1::FormatDouble(s.final_train_loss),
+                        hw1::FormatDouble(s.final_train_acc), hw1::FormatDouble(s.final_val_loss),
+                        hw1::FormatDouble(s.final_val_acc), hw1::FormatDouble(s.best_val_acc),
+                        absl::StrCat(s.best_epoch), hw1::FormatBool(s.diverged),
+                        hw1::FormatDouble(s.mean_images_per_second), hw1::FormatDouble(s.wall_seconds),
+                        result->precision, absl::StrCat(result->threads)});
+  if (auto st = hw1::train::MergeRunRows((out_dir / "q3_final_metrics.csv").string(), final_metrics); !st.ok()) {
+    return Fail(st);
+  }
+  const std::filesystem::path weights = out_dir / "weights";
+  if (auto st = hw1::train::SaveWeights(model, (weights / (run_id + ".pt")).string()); !st.ok()) return Fail(st);
+  if (auto st = hw1::train::ExportWeightsForPython(model, (weights / (run_id + ".pth")).string()); !st.ok()) {
+    return Fail(st);
+  }
+
+  manifest["torch_version"] = TORCH_VERSION;
+  manifest["data"] = {{"dir", data->dir}, {"md5", data->file_md5},
+                      {"train_images", data->train.size()}, {"test_images", data->test.size()}};
+  manifest["runs"][run_id] = {{"arm", arm},
+                              {"lr", options.lr},
+                              {"decay", options.decay},
+                              {"batch_size", options.batch_size},
+                              {"epochs", options.epochs},
+                              {"seed", options.seed},
+                              {"precision", result->precision},
+                              {"device", result->device},
+                              {"threads", result->threads},
+                              {"resumed_from_epoch", result->resumed_from_epoch},
+                              {"diverged", result->diverged},
+                              {"data_md5", data->file_md5},
+                              {"git_commit", manifest["git_commit"]}};
+  manifest["threads"] = result->threads;
+  manifest["precision"] = result->precision;
+  if (auto st = manifest.Write(out_dir.string()); !st.ok()) return Fail(st);
+  std::printf("q3_train_cnn %s: %d epochs, train acc %.4f, val acc %.4f (best %.4f at epoch %d), %.0f img/s%s\n",
+              run_id.c_str(), s.epochs_completed, s.final_train_acc, s.final_val_acc, s.best_val_acc,
+              s.best_epoch, s.mean_images_per_second, s.diverged ? ", DIVERGED" : "");
+  return 0;
+}

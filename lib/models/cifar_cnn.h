@@ -1,0 +1,88 @@
+#ifndef HW1_LIB_MODELS_CIFAR_CNN_H_
+#define HW1_LIB_MODELS_CIFAR_CNN_H_
+
+// The homework's CIFAR-10 CNN: Keras' `cifar10_cnn` example (the homework's
+// Figure 2 is lost; this is the network it describes), and its BatchNorm
+// variant (the homework's Figure 10: BN after every convolution, before ReLU).
+//
+//   conv 32 3×3 same → ReLU → conv 32 3×3 valid → ReLU → max-pool 2 → dropout 0.25
+//   conv 64 3×3 same → ReLU → conv 64 3×3 valid → ReLU → max-pool 2 → dropout 0.25
+//   flatten → dense 512 → ReLU → dropout 0.5 → dense 10 (logits)
+//
+// 1,250,858 parameters without BN. Keras' defaults are kept where they differ
+// from LibTorch's: Glorot-uniform weights, zero biases, BN eps 1e-3 and
+// momentum 0.99 (LibTorch's momentum 0.01 is the same thing: 1 − 0.99).
+//
+// Flatten order: LibTorch flattens C×H×W, Keras H×W×C. The two networks are the
+// same up to a fixed permutation of the dense layer's input weights.
+
+#include <string>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+namespace hw1::models {
+
+struct CifarCnnOptions {
+  bool batchnorm = false;
+  double bn_eps = 1e-3;       // Keras
+  double bn_momentum = 0.01;  // LibTorch convention; Keras momentum 0.99
+  int num_classes = 10;
+};
+
+// Logits and, when asked, the output of each conv layer after its ReLU (the
+// feature maps of layers 1–4, in order).
+struct CnnOutput {
+  torch::Tensor logits;
+  std::vector<torch::Tensor> conv_activations;
+};
+
+class CifarCnnImpl : public torch::nn::Module {
+ public:
+  explicit CifarCnnImpl(const CifarCnnOptions& options = {});
+
+  // x: N × 3 × 32 × 32, values in [0, 1].
+  torch::Tensor forward(const torch::Tensor& x);
+  CnnOutput ForwardWithActivations(const torch::Tensor& x);
+
+  // Glorot-uniform weights, zero biases, BN γ = 1, β = 0 (Keras' defaults).
+  void ResetParametersKeras();
+
+  const CifarCnnOptions& options() const { return options_; }
+  static constexpr int kNumConvLayers = 4;
+
+ private:
+  CnnOutput Run(const torch::Tensor& x, bool keep_activations);
+
+  CifarCnnOptions options_;
+  torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr}, conv3_{nullptr}, conv4_{nullptr};
+  torch::nn::BatchNorm2d bn1_{nullptr}, bn2_{nullptr}, bn3_{nullptr}, bn4_{nullptr};
+  torch::nn::Dropout drop1_{nullptr}, drop2_{nullptr}, drop3_{nullptr};
+  torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
+};
+TORCH_MODULE(CifarCnn);
+
+// One row of a Keras-style summary.
+struct LayerSummary {
+  std::string name;          // e.g. "conv2d_1"
+  std::string type;          // e.g. "Conv2D"
+  std::vector<int64_t> output_shape;  // without the batch dimension, Keras order (H, W, C)
+  int64_t trainable_params = 0;
+  int64_t non_trainable_params = 0;  // BN running mean and variance
+};
+
+// Layer by layer, as Keras' model.summary() lists the same network.
+std::vector<LayerSummary> Summarize(const CifarCnnOptions& options);
+// The summary as text laid out like Keras' model.summary().
+std::string FormatSummary(const std::vector<LayerSummary>& layers, const std::string& title);
+
+int64_t CountParameters(CifarCnnImpl& model);  // trainable + BN running statistics
+
+}  // namespace hw1::models
+
+#endif  // HW1_LIB_MODELS_CIFAR_CNN_H_

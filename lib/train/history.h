@@ -1,0 +1,56 @@
+#ifndef HW1_LIB_TRAIN_HISTORY_H_
+#define HW1_LIB_TRAIN_HISTORY_H_
+
+// The per-epoch history CSV that Q3 and Q4 write, and keeping several runs
+// in one CSV: a run's rows replace that run's earlier rows, other runs stay.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "lib/train/metrics.h"
+#include "lib/util/csv.h"
+
+namespace hw1::train {
+
+// What identifies a run in the CSVs.
+struct RunInfo {
+  std::string run_id;
+  std::string arm;  // "baseline" or "bn"
+  double lr = 0;
+  uint64_t seed = 0;
+  // Extra leading columns, e.g. {"lr_multiplier", "10"} for Q4.
+  std::vector<std::pair<std::string, std::string>> extra;
+};
+
+// A run id that says what the run was: arm, lr, seed, precision, and the
+// epoch count and data limits when they differ from the full protocol.
+std::string MakeRunId(const std::string& arm, double lr, uint64_t seed, const std::string& precision,
+                      int epochs, int64_t train_limit, int64_t test_limit);
+
+// Columns: run_id, arm, <extra…>, lr, seed, epoch, train_loss, train_acc,
+// val_loss, val_acc, lr_now, seconds, images_per_second, precision.
+CsvTable HistoryTable(const RunInfo& run, const TrainResult& result);
+
+// The numbers a run is judged by.
+struct RunSummary {
+  int epochs_completed = 0;
+  double final_train_loss = 0, final_train_acc = 0, final_val_loss = 0, final_val_acc = 0;
+  double best_val_acc = 0;
+  int best_epoch = 0;
+  int epochs_to_target = 0;  // first epoch with val_acc >= target; 0 if never
+  double wall_seconds = 0;   // sum of epoch seconds
+  double mean_images_per_second = 0;
+  bool diverged = false;
+};
+// `target`: the validation accuracy for epochs_to_target (ignored when <= 0).
+RunSummary Summarize(const TrainResult& result, double target = 0.0);
+
+// Writes `rows` into the CSV at `path`, keeping the rows of other runs
+// (column `run_id`) already there. The headers must agree.
+absl::Status MergeRunRows(const std::string& path, const CsvTable& rows);
+
+}  // namespace hw1::train
+
+#endif  // HW1_LIB_TRAIN_HISTORY_H_

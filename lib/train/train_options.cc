@@ -1,0 +1,70 @@
+#include "lib/train/train_options.h"
+
+#include <fstream>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace hw1::train {
+
+absl::StatusOr<Precision> ParsePrecision(absl::string_view text) {
+  if (text == "auto") return Precision::kAuto;
+  if (text == "fp32") return Precision::kFp32;
+  if (text == "bf16") return Precision::kBf16;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--precision=", text, ": expected auto, fp32 or bf16"));
+}
+
+absl::StatusOr<Device> ParseDevice(absl::string_view text) {
+  if (text == "auto") return Device::kAuto;
+  if (text == "cpu") return Device::kCpu;
+  if (text == "cuda") return Device::kCuda;
+  return absl::InvalidArgumentError(absl::StrCat("--device=", text, ": expected auto, cpu or cuda"));
+}
+
+std::string PrecisionName(Precision precision) {
+  switch (precision) {
+    case Precision::kFp32:
+      return "fp32";
+    case Precision::kBf16:
+      return "bf16";
+    case Precision::kAuto:
+      break;
+  }
+  return "auto";
+}
+
+absl::Status ValidateTrainOptions(const TrainOptions& o) {
+  if (o.epochs < 1) return absl::InvalidArgumentError(absl::StrCat("--epochs=", o.epochs, ": must be >= 1"));
+  if (o.batch_size < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("--batch_size=", o.batch_size, ": must be >= 1"));
+  }
+  if (!(o.lr > 0)) return absl::InvalidArgumentError(absl::StrCat("--lr=", o.lr, ": must be > 0"));
+  if (!(o.decay >= 0)) return absl::InvalidArgumentError(absl::StrCat("--decay=", o.decay, ": must be >= 0"));
+  if (o.threads < 0) return absl::InvalidArgumentError(absl::StrCat("--threads=", o.threads, ": must be >= 0"));
+  if (o.eval_batch_size < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("eval batch size ", o.eval_batch_size, ": must be >= 1"));
+  }
+  if (o.resume && o.checkpoint_path.empty()) {
+    return absl::InvalidArgumentError("--resume needs a checkpoint path");
+  }
+  return absl::OkStatus();
+}
+
+double KerasDecayedLr(double lr, double decay, int64_t step) {
+  return lr / (1.0 + decay * static_cast<double>(step));
+}
+
+bool CpuHasNativeBf16() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (absl::StartsWith(line, "flags")) {
+      return absl::StrContains(line, " avx512_bf16") || absl::StrContains(line, " amx_bf16");
+    }
+  }
+  return false;
+}
+
+}  // namespace hw1::train

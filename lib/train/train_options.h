@@ -1,0 +1,52 @@
+#ifndef HW1_LIB_TRAIN_TRAIN_OPTIONS_H_
+#define HW1_LIB_TRAIN_TRAIN_OPTIONS_H_
+
+// How a network is trained: the homework's protocol by default (Adam, lr 1e-4,
+// Keras time-based decay 1e-6, batch 32, 25 epochs). Free of LibTorch so that
+// flag parsing and tests of the schedule compile fast.
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace hw1::train {
+
+enum class Precision { kAuto, kFp32, kBf16 };
+enum class Device { kAuto, kCpu, kCuda };
+
+absl::StatusOr<Precision> ParsePrecision(absl::string_view text);  // auto|fp32|bf16
+absl::StatusOr<Device> ParseDevice(absl::string_view text);        // auto|cpu|cuda
+std::string PrecisionName(Precision precision);                    // "fp32" / "bf16" / "auto"
+
+struct TrainOptions {
+  int epochs = 25;
+  int batch_size = 32;
+  double lr = 1e-4;
+  double decay = 1e-6;      // Keras: lr_t = lr / (1 + decay * t), t = batches done
+  double adam_eps = 1e-7;   // Keras' Adam epsilon (LibTorch: 1e-8)
+  uint64_t seed = 0;
+  int threads = 0;          // 0: every core
+  Precision precision = Precision::kAuto;
+  Device device = Device::kAuto;
+  int eval_batch_size = 1000;
+  std::string checkpoint_path;  // empty: no checkpoints
+  bool resume = false;          // continue from checkpoint_path if it exists
+  bool progress = true;         // progress lines on stderr
+};
+
+// Returns an error naming the option when a value is out of range.
+absl::Status ValidateTrainOptions(const TrainOptions& options);
+
+// Keras' time-based decay: the learning rate used for batch number `step`
+// (counted from 0 over the whole run).
+double KerasDecayedLr(double lr, double decay, int64_t step);
+
+// True when this CPU computes bf16 natively (AVX-512 BF16 or AMX-BF16), read
+// from /proc/cpuinfo: where `auto` precision picks bf16 autocast.
+bool CpuHasNativeBf16();
+
+}  // namespace hw1::train
+
+#endif  // HW1_LIB_TRAIN_TRAIN_OPTIONS_H_

@@ -1,0 +1,413 @@
+#include "lib/train/trainer.h"
+
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "lib/util/file_util.h"
+
+namespace hw1::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+torch::Device ResolveDevice(Device device) {
+  if (device == Device::kCuda || (device == Device::kAuto && torch::cuda::is_available())) {
+    return torch::Device(torch::kCUDA);
+  }
+  return torch::Device(torch::kCPU);
+}
+
+bool UseBf16(const TrainOptions& options, const torch::Device& device) {
+  if (options.precision == Precision::kBf16) return true;
+  if (options.precision == Precision::kFp32) return false;
+  return device.is_cpu() && CpuHasNativeBf16();
+}
+
+// Enables bf16 autocast for the current scope.
+class AutocastScope {
+ public:
+  AutocastScope(bool enabled, const torch::Device& device) : enabled_(enabled), cuda_(device.is_cuda()) {
+    if (!enabled_) return;
+    if (cuda_) {
+      at::autocast::set_enabled(true);
+      at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    } else {
+      at::autocast::set_cpu_enabled(true);
+      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    }
+  }
+  ~AutocastScope() {
+    if (!enabled_) return;
+    if (cuda_) {
+      at::autocast::set_enabled(false);
+    } else {
+      at::autocast::set_cpu_enabled(false);
+    }
+    at::autocast::clear_cache();
+  }
+
+ private:
+  bool enabled_, cuda_;
+};
+
+// The data set as one uint8 tensor (no copy) and its labels.
+struct TensorSet {
+  torch::Tensor images;  // N × 3 × 32 × 32, uint8
+  torch::Tensor labels;  // N, int64
+};
+
+TensorSet ToTensors(const data::ImageSet& set, const torch::Device& device) {
+  auto* pixels = const_cast<uint8_t*>(set.pixels.data());
+  auto* labels = const_cast<int64_t*>(set.labels.data());
+  TensorSet out;
+  out.images = torch::from_blob(pixels, {set.size(), data::kChannels, data::kImageSide, data::kImageSide},
+                                torch::kUInt8)
+                   .to(device);
+  out.labels = torch::from_blob(labels, {set.size()}, torch::kInt64).to(device);
+  return out;
+}
+
+// uint8 pixels → float in [0, 1], channels-last (what oneDNN's convolutions prefer).
+torch::Tensor ToInput(const torch::Tensor& images) {
+  return images.to(torch::kFloat32).div_(255.0).contiguous(torch::MemoryFormat::ChannelsLast);
+}
+
+void ToChannelsLast(models::CifarCnn& model) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : model->parameters()) {
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  }
+}
+
+// Checkpoint: everything needed to continue as if never stopped.
+struct Checkpoint {
+  int epoch = 0;
+  int64_t step = 0;
+  std::vector<EpochMetrics> history;
+};
+
+torch::Tensor HistoryToTensor(const std::vector<EpochMetrics>& history) {
+  torch::Tensor t = torch::zeros({static_cast<int64_t>(history.size()), 8}, torch::kFloat64);
+  auto a = t.accessor<double, 2>();
+  for (size_t i = 0; i < history.size(); ++i) {
+    const EpochMetrics& m = history[i];
+    const double row[8] = {static_cast<double>(m.epoch), m.train_loss, m.train_acc, m.val_loss,
+                           m.val_acc, m.lr_now, m.seconds, m.images_per_second};
+    for (int j = 0; j < 8; ++j) a[static_cast<int64_t>(i)][j] = row[j];
+  }
+  return t;
+}
+
+std::vector<EpochMetrics> HistoryFromTensor(const torch::Tensor& t) {
+  std::vector<EpochMetrics> history;
+  auto a = t.accessor<double, 2>();
+  for (int64_t i = 0; i < t.size(0); ++i) {
+    history.push_back({static_cast<int>(a[i][0]), a[i][1], a[i][2], a[i][3], a[i][4], a[i][5],
+                       a[i][6], a[i][7]});
+  }
+  return history;
+}
+
+absl::Status SaveCheckpoint(const std::string& path, models::CifarCnn& model,
+                            torch::optim::Adam& optimizer, const Checkpoint& checkpoint,
+                            const std::string& signature) {
+  try {
+    torch::serialize::OutputArchive archive;
+    torch::serialize::OutputArchive model_archive, optimizer_archive;
+    model->save(model_archive);
+    optimizer.save(optimizer_archive);
+    archive.write("model", model_archive);
+    archive.write("optimizer", optimizer_archive);
+    archive.write("rng_state", at::detail::getDefaultCPUGenerator().get_state());
+    archive.write("epoch", torch::tensor(static_cast<int64_t>(checkpoint.epoch)));
+    archive.write("step", torch::tensor(checkpoint.step));
+    archive.write("history", HistoryToTensor(checkpoint.history));
+    archive.write("signature", c10::IValue(signature));
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    return WriteFileAtomically(path, bytes.str());
+  } catch (const c10::Error& e) {
+    return absl::InternalError(absl::StrCat(path, ": cannot write checkpoint: ", e.what_without_backtrace()));
+  }
+}
+
+absl::StatusOr<Checkpoint> LoadCheckpoint(const std::string& path, models::CifarCnn& model,
+                                          torch::optim::Adam& optimizer, const std::string& signature,
+                                          const torch::Device& device) {
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path, device);
+    c10::IValue stored_signature;
+    archive.read("signature", stored_signature);
+    if (!stored_signature.isString() || stored_signature.toStringRef() != signature) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, ": checkpoint was written by a different configuration (",
+          stored_signature.isString() ? stored_signature.toStringRef() : "?", " vs ", signature,
+          "); remove it or change --out_dir"));
+    }
+    torch::serialize::InputArchive model_archive, optimizer_archive;
+    archive.read("model", model_archive);
+    archive.read("optimizer", optimizer_archive);
+    model->load(model_archive);
+    optimizer.load(optimizer_archive);
+    torch::Tensor rng_state, epoch, step, history;
+    archive.read("rng_state", rng_state);
+    archive.read("epoch", epoch);
+    archive.read("step", step);
+    archive.read("history", history);
+    {
+      // The default generator is shared process-wide: lock it as LibTorch does.
+      at::Generator generator = at::detail::getDefaultCPUGenerator();
+      std::lock_guard<std::mutex> lock(generator.mutex());
+      generator.set_state(rng_state);
+    }
+    Checkpoint checkpoint;
+    checkpoint.epoch = static_cast<int>(epoch.item<int64_t>());
+    checkpoint.step = step.item<int64_t>();
+    checkpoint.history = HistoryFromTensor(history.to(torch::kCPU));
+    return checkpoint;
+  } catch (const c10::Error& e) {
+    return absl::DataLossError(absl::StrCat(path, ": cannot read checkpoint: ", e.what_without_backtrace()));
+  }
+}
+
+// What a checkpoint must match to be resumed: the configuration that decides the metrics.
+std::string Signature(const TrainOptions& o, const models::CifarCnnOptions& model_options,
+                      const std::string& precision, int threads, int64_t train_size, int64_t test_size) {
+  return absl::StrCat("bn=", model_options.batchnorm, " lr=", o.lr, " decay=", o.decay,
+                      " batch=", o.batch_size, " seed=", o.seed, " precision=", precision,
+                      " threads=", threads, " train=", train_size, " test=", test_size);
+}
+
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled), tty_(isatty(STDERR_FILENO) == 1) {}
+  void Batch(int epoch, int epochs, int64_t batch, int64_t batches, double loss, double acc,
+             double images_per_second, double eta_seconds) {
+    if (!enabled_ || !tty_ || batch % 50 != 0) return;
+    std::fprintf(stderr, "\repoch %d/%d  batch %ld/%ld  loss %.4f  acc %.4f  %.0f img/s  ETA %.0f s   ",
+                 epoch, epochs, batch, batches, loss, acc, images_per_second, eta_seconds);
+  }
+  void Epoch(int epochs, const EpochMetrics& m) {
+    if (!enabled_) return;
+    std::fprintf(stderr, "%sepoch %d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  lr %.3g  %.1f s  %.0f img/s\n",
+                 tty_ ? "\r" : "", m.epoch, epochs, m.train_loss, m.train_acc, m.val_loss, m.val_acc,
+                 m.lr_now, m.seconds, m.images_per_second);
+  }
+
+ private:
+  bool enabled_, tty_;
+};
+
+}  // namespace
+
+std::string ResolvedPrecision(const TrainOptions& options) {
+  return UseBf16(options, ResolveDevice(options.device)) ? "bf16" : "fp32";
+}
+
+Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images, const TrainOptions& options) {
+  const torch::Device device = ResolveDevice(options.device);
+  const bool bf16 = UseBf16(options, device);
+  const TensorSet set = ToTensors(images, device);
+  model->eval();
+  torch::InferenceMode inference;
+  AutocastScope autocast(bf16, device);
+  double loss_sum = 0;
+  int64_t correct = 0;
+  for (int64_t start = 0; start < images.size(); start += options.eval_batch_size) {
+    const int64_t end = std::min<int64_t>(start + options.eval_batch_size, images.size());
+    const torch::Tensor logits = model->forward(ToInput(set.images.slice(0, start, end))).to(torch::kFloat32);
+    const torch::Tensor labels = set.labels.slice(0, start, end);
+    loss_sum += torch::nn::functional::cross_entropy(
+                    logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                    .item<double>();
+    correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+  }
+  const double n = static_cast<double>(std::max<int64_t>(images.size(), 1));
+  return {loss_sum / n, static_cast<double>(correct) / n};
+}
+
+absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet& train,
+                                  const data::ImageSet& test, const TrainOptions& options,
+                                  const EpochCallback& on_epoch) {
+  if (absl::Status status = ValidateTrainOptions(options); !status.ok()) return status;
+  if (train.size() == 0) return absl::InvalidArgumentError("no training images");
+  const torch::Device device = ResolveDevice(options.device);
+  const int threads = options.threads > 0 ? options.threads
+                                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(threads);
+  const bool bf16 = UseBf16(options, device);
+
+  TrainResult result;
+  result.precision = bf16 ? "bf16" : "fp32";
+  result.device = device.is_cuda() ? "cuda" : "cpu";
+  result.threads = threads;
+
+  torch::manual_seed(options.seed);
+  model->ResetParametersKeras();  // from the seed just set, whatever happened to the model before
+  model->to(device);
+  ToChannelsLast(model);
+  torch::optim::Adam optimizer(model->parameters(),
+                               torch::optim::AdamOptions(options.lr).eps(options.adam_eps));
+  const std::string signature =
+      Signature(options, model->options(), result.precision, threads, train.size(), test.size());
+
+  Checkpoint state;
+  if (options.resume && std::filesystem::exists(options.checkpoint_path)) {
+    absl::StatusOr<Checkpoint> loaded =
+        LoadCheckpoint(options.checkpoint_path, model, optimizer, signature, device);
+    if (!loaded.ok()) return loaded.status();
+    state = *loaded;
+    result.history = state.history;
+    result.resumed_from_epoch = state.epoch;
+    ToChannelsLast(model);
+  }
+
+  const TensorSet train_set = ToTensors(train, device);
+  const int64_t n = train.size();
+  const int64_t batches = (n + options.batch_size - 1) / options.batch_size;
+  Progress progress(options.progress);
+
+  for (int epoch = state.epoch + 1; epoch <= options.epochs; ++epoch) {
+    const auto epoch_start = Clock::now();
+    model->train();
+    // The shuffle depends only on (seed, epoch): resuming reproduces it.
+    auto generator = at::make_generator<at::CPUGeneratorImpl>(options.seed * 1000003ULL + epoch);
+    const torch::Tensor order = torch::randperm(n, generator, torch::kInt64).to(device);
+    torch::Tensor loss_sum = torch::zeros({}, torch::kFloat64);
+    torch::Tensor correct = torch::zeros({}, torch::kInt64);
+    double lr_now = options.lr;
+    bool finite = true;
+    for (int64_t b = 0; b < batches; ++b) {
+      const int64_t start = b * options.batch_size;
+      const int64_t end = std::min<int64_t>(start + options.batch_size, n);
+      const torch::Tensor index = order.slice(0, start, end);
+      const torch::Tensor x = ToInput(train_set.images.index_select(0, index));
+      const torch::Tensor y = train_set.labels.index_select(0, index);
+      lr_now = KerasDecayedLr(options.lr, options.decay, state.step);
+      for (auto& group : optimizer.param_groups()) {
+        static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr_now);
+      }
+      optimizer.zero_grad();
+      torch::Tensor logits;
+      {
+        AutocastScope autocast(bf16, device);
+        logits = model->forward(x);
+      }
+      logits = logits.to(torch::kFloat32);
+      const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+      loss.backward();
+      optimizer.step();
+      ++state.step;
+      {
+        torch::NoGradGuard no_grad;
+        loss_sum += loss.detach().to(torch::kFloat64) * (end - start);
+        correct += logits.argmax(1).eq(y).sum();
+      }
+      if ((b + 1) % 100 == 0 || b + 1 == batches) {
+        const double running = loss_sum.item<double>();
+        if (!std::isfinite(running)) {
+          finite = false;
+          break;
+        }
+        const double seen = static_cast<double>(end);
+        const double elapsed = SecondsSince(epoch_start);
+        const double rate = seen / std::max(elapsed, 1e-9);
+        progress.Batch(epoch, options.epochs, b + 1, batches, running / seen,
+                       static_cast<double>(correct.item<int64_t>()) / seen, rate,
+                       (n - seen) / rate + (options.epochs - epoch) * n / rate);
+      }
+    }
+    if (!finite) {
+      result.diverged = true;
+      result.diverged_in_epoch = epoch;
+      std::fprintf(stderr, "\nepoch %d: the training loss is not finite: the run diverged\n", epoch);
+      break;
+    }
+    const double train_seconds = SecondsSince(epoch_start);
+    const Evaluation val = Evaluate(model, test, options);
+    EpochMetrics m;
+    m.epoch = epoch;
+    m.train_loss = loss_sum.item<double>() / static_cast<double>(n);
+    m.train_acc = static_cast<double>(correct.item<int64_t>()) / static_cast<double>(n);
+    m.val_loss = val.loss;
+    m.val_acc = val.accuracy;
+    m.lr_now = lr_now;
+    m.seconds = SecondsSince(epoch_start);
+    m.images_per_second = static_cast<double>(n) / train_seconds;
+    if (!std::isfinite(m.val_loss)) {
+      result.diverged = true;
+      result.diverged_in_epoch = epoch;
+      std::fprintf(stderr, "\nepoch %d: the validation loss is not finite: the run diverged\n", epoch);
+      break;
+    }
+    result.history.push_back(m);
+    state.epoch = epoch;
+    state.history = result.history;
+    progress.Epoch(options.epochs, m);
+    if (!options.checkpoint_path.empty()) {
+      if (absl::Status s = SaveCheckpoint(options.checkpoint_path, model, optimizer, state, signature);
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (on_epoch) {
+      if (absl::Status s = on_epoch(result); !s.ok()) return s;
+    }
+  }
+  return result;
+}
+
+absl::Status ExportWeightsForPython(models::CifarCnn& model, const std::string& path) {
+  c10::Dict<std::string, torch::Tensor> weights;
+  for (const auto& item : model->named_parameters()) {
+    weights.insert(item.key(), item.value().detach().to(torch::kCPU).contiguous());
+  }
+  for (const auto& item : model->named_buffers()) {
+    weights.insert(item.key(), item.value().detach().to(torch::kCPU).contiguous());
+  }
+  const std::vector<char> bytes = torch::pickle_save(c10::IValue(weights));
+  return WriteFileAtomically(path, absl::string_view(bytes.data(), bytes.size()));
+}
+
+absl::Status SaveWeights(models::CifarCnn& model, const std::string& path) {
+  try {
+    torch::serialize::OutputArchive archive;
+    model->save(archive);
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    return WriteFileAtomically(path, bytes.str());
+  } catch (const c10::Error& e) {
+    return absl::InternalError(absl::StrCat(path, ": cannot save weights: ", e.what_without_backtrace()));
+  }
+}
+
+absl::Status LoadWeights(models::CifarCnn& model, const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    return absl::NotFoundError(absl::StrCat(path, ": weights file does not exist"));
+  }
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path);
+    model->load(archive);
+    return absl::OkStatus();
+  } catch (const c10::Error& e) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": weights do not match the architecture (", e.what_without_backtrace(), ")"));
+  }
+}
+
+}  // namespace hw1::train

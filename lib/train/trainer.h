@@ -1,0 +1,54 @@
+#ifndef HW1_LIB_TRAIN_TRAINER_H_
+#define HW1_LIB_TRAIN_TRAINER_H_
+
+// A plain training loop for the CIFAR-10 CNNs: Adam with Keras' time-based
+// decay, cross-entropy, one pass over a seeded shuffle per epoch, evaluation
+// on the test set after every epoch, a checkpoint after every epoch.
+//
+// Determinism: for a given seed, thread count and precision the per-epoch
+// metrics (all but the timing columns) are identical run to run, and a run
+// interrupted after any epoch and resumed from its checkpoint produces the
+// same metrics as one that was never interrupted: the checkpoint holds the
+// model, the optimizer, the global RNG state (dropout), the step count and the
+// history; each epoch's shuffle is drawn from a generator seeded by (seed, epoch).
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lib/data/cifar10.h"
+#include "lib/models/cifar_cnn.h"
+#include "lib/train/metrics.h"
+#include "lib/train/train_options.h"
+
+namespace hw1::train {
+
+// Called after each epoch's checkpoint is written, with the history so far.
+using EpochCallback = std::function<absl::Status(const TrainResult&)>;
+
+// Trains `model` in place. Errors: bad options, an unreadable or mismatched
+// checkpoint (named), or what the callback returns.
+absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet& train,
+                                  const data::ImageSet& test, const TrainOptions& options,
+                                  const EpochCallback& on_epoch = nullptr);
+
+// Loss and accuracy of `model` on `images` in eval mode, batched.
+struct Evaluation {
+  double loss = 0, accuracy = 0;
+};
+Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images, const TrainOptions& options);
+
+// The precision `options.precision` resolves to on this machine ("fp32"/"bf16").
+std::string ResolvedPrecision(const TrainOptions& options);
+
+// Saves the weights as a name -> tensor dict with torch::pickle_save, which
+// Python's torch.load opens; written atomically.
+absl::Status ExportWeightsForPython(models::CifarCnn& model, const std::string& path);
+// Saves / loads the module with torch::save / torch::load (C++ archive).
+absl::Status SaveWeights(models::CifarCnn& model, const std::string& path);
+absl::Status LoadWeights(models::CifarCnn& model, const std::string& path);
+
+}  // namespace hw1::train
+
+#endif  // HW1_LIB_TRAIN_TRAINER_H_
