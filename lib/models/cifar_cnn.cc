@@ -30,9 +30,9 @@ CifarCnnImpl::CifarCnnImpl(const CifarCnnOptions& options) : options_(options) {
     bn3_ = register_module("bn3", bn(64));
     bn4_ = register_module("bn4", bn(64));
   }
-  drop1_ = register_module("drop1", torch::nn::Dropout(0.25));
-  drop2_ = register_module("drop2", torch::nn::Dropout(0.25));
-  drop3_ = register_module("drop3", torch::nn::Dropout(0.5));
+  drop1_ = register_module("drop1", FastDropout(0.25));
+  drop2_ = register_module("drop2", FastDropout(0.25));
+  drop3_ = register_module("drop3", FastDropout(0.5));
   fc1_ = register_module("fc1", torch::nn::Linear(64 * 6 * 6, 512));
   fc2_ = register_module("fc2", torch::nn::Linear(512, options_.num_classes));
   ResetParametersKeras();

@@ -22,9 +22,10 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
-#include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
+
+#include "lib/models/fast_dropout.h"
 
 namespace hw1::models {
 
@@ -62,7 +63,7 @@ class CifarCnnImpl : public torch::nn::Module {
   CifarCnnOptions options_;
   torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr}, conv3_{nullptr}, conv4_{nullptr};
   torch::nn::BatchNorm2d bn1_{nullptr}, bn2_{nullptr}, bn3_{nullptr}, bn4_{nullptr};
-  torch::nn::Dropout drop1_{nullptr}, drop2_{nullptr}, drop3_{nullptr};
+  FastDropout drop1_{nullptr}, drop2_{nullptr}, drop3_{nullptr};  // see fast_dropout.h
   torch::nn::Linear fc1_{nullptr}, fc2_{nullptr};
 };
 TORCH_MODULE(CifarCnn);

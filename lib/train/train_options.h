@@ -30,7 +30,7 @@ struct TrainOptions {
   int threads = 0;          // 0: every core
   Precision precision = Precision::kAuto;
   Device device = Device::kAuto;
-  int eval_batch_size = 1000;
+  int eval_batch_size = 128;  // fastest per image here (tests/benchmarks/train_step_benchmark)
   std::string checkpoint_path;  // empty: no checkpoints
   bool resume = false;          // continue from checkpoint_path if it exists
   bool progress = true;         // progress lines on stderr

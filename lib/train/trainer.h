@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include <torch/optim/adam.h>
+
 #include "absl/status/statusor.h"
 #include "lib/data/cifar10.h"
 #include "lib/models/cifar_cnn.h"
@@ -38,6 +40,22 @@ struct Evaluation {
   double loss = 0, accuracy = 0;
 };
 Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images, const TrainOptions& options);
+
+// Sets LibTorch's intra-op threads (0: every core) and keeps BLAS from
+// starting threads of its own; returns the thread count.
+int ConfigureThreads(int requested);
+
+// The pieces of a training step, for benchmarks and the loop above.
+// uint8 pixels (N×3×32×32) → float in [0, 1], channels-last (oneDNN's preferred layout).
+torch::Tensor ToInput(const torch::Tensor& images);
+// Moves 4-d weights to channels-last.
+void ToChannelsLast(models::CifarCnn& model);
+struct StepOutput {
+  torch::Tensor loss, logits;  // loss: scalar mean cross-entropy; logits: fp32
+};
+// zero_grad, forward (bf16 autocast when `bf16`), cross-entropy, backward, Adam step at `lr`.
+StepOutput TrainStep(models::CifarCnn& model, torch::optim::Adam& optimizer, const torch::Tensor& input,
+                     const torch::Tensor& labels, double lr, bool bf16, const torch::Device& device);
 
 // The precision `options.precision` resolves to on this machine ("fp32"/"bf16").
 std::string ResolvedPrecision(const TrainOptions& options);

@@ -91,7 +91,8 @@ Manifest::Manifest(absl::string_view experiment, int argc, char** argv)
   gflags::GetAllFlags(&all_flags);
   for (const auto& flag : all_flags) {
     // Only this project's flags; LibTorch's c10 registers its own in the same registry.
-    if (absl::StrContains(flag.filename, "experiments/") || absl::StrContains(flag.filename, "lib/")) {
+    if (absl::StartsWith(flag.filename, "experiments/") || absl::StartsWith(flag.filename, "lib/") ||
+        absl::StartsWith(flag.filename, "tests/")) {
       flags[flag.name] = flag.current_value;
     }
   }

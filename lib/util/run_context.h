@@ -32,8 +32,8 @@ std::string GitCommit();
 // Collects what a run was, then writes <out_dir>/<name>.manifest.json.
 class Manifest {
  public:
-  // Records the start time, command line, every gflag defined under lib/ or
-  // experiments/ with its value, the git commit and host facts.
+  // Records the start time, command line, every gflag defined in this project
+  // (lib/, experiments/, tests/) with its value, the git commit and host facts.
   Manifest(absl::string_view experiment, int argc, char** argv);
 
   // Anything else worth keeping: threads, precision, data MD5s, versions.

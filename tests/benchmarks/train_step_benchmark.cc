@@ -1,0 +1,98 @@
+// Training throughput of the homework's CNN, in images per second:
+// one training step (forward, backward, Adam) and evaluation, batch 32 and 128,
+// fp32 and bf16 autocast, with and without BatchNorm. Random data: the speed
+// does not depend on the pixels.
+//   bazel run //tests/benchmarks:train_step_benchmark -- --benchmark_filter=Step
+// Compare with the Python loop: tests/benchmarks/train_step_pytorch.py.
+
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include <torch/csrc/autograd/profiler_legacy.h>
+
+#include "benchmark/benchmark.h"
+#include "lib/models/cifar_cnn.h"
+#include "lib/train/fused_adam.h"
+#include "lib/train/trainer.h"
+
+namespace {
+
+struct Setup {
+  explicit Setup(benchmark::State& state)
+      : batch(state.range(0)), bf16(state.range(1) != 0), model(Options(state.range(2) != 0)) {
+    hw1::train::ConfigureThreads(0);
+    torch::manual_seed(0);
+    hw1::train::ToChannelsLast(model);
+    images = torch::randint(0, 256, {batch, 3, 32, 32}, torch::kUInt8);
+    labels = torch::randint(0, 10, {batch}, torch::kInt64);
+    state.SetLabel(std::string(bf16 ? "bf16" : "fp32") + (state.range(2) ? " bn" : ""));
+  }
+  static hw1::models::CifarCnnOptions Options(bool bn) {
+    hw1::models::CifarCnnOptions o;
+    o.batchnorm = bn;
+    return o;
+  }
+  int64_t batch;
+  bool bf16;
+  hw1::models::CifarCnn model;
+  torch::Tensor images, labels;
+};
+
+void BM_TrainStep(benchmark::State& state) {
+  Setup s(state);
+  hw1::train::FusedAdam optimizer(s.model->parameters(), torch::optim::AdamOptions(1e-4).eps(1e-7));
+  s.model->train();
+  const torch::Device cpu(torch::kCPU);
+  for (int warmup = 0; warmup < 5; ++warmup) {
+    hw1::train::TrainStep(s.model, optimizer, hw1::train::ToInput(s.images), s.labels, 1e-4, s.bf16, cpu);
+  }
+  if (const char* trace = std::getenv("HW1_PROFILE_TRACE")) {
+    // A Chrome trace of 20 steps, for the per-op profile (chrome://tracing).
+    torch::autograd::profiler::RecordProfile profile(std::string(trace) + (s.bf16 ? ".bf16" : ".fp32") + (state.range(2) ? ".bn" : "") + ".b" + std::to_string(s.batch) + ".json");
+    for (int i = 0; i < 20; ++i) {
+      hw1::train::TrainStep(s.model, optimizer, hw1::train::ToInput(s.images), s.labels, 1e-4, s.bf16, cpu);
+    }
+  }
+  for (auto _ : state) {
+    auto out = hw1::train::TrainStep(s.model, optimizer, hw1::train::ToInput(s.images), s.labels, 1e-4,
+                                     s.bf16, cpu);
+    benchmark::DoNotOptimize(out.loss.item<float>());
+  }
+  state.counters["img/s"] = benchmark::Counter(static_cast<double>(s.batch),
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_Evaluate(benchmark::State& state) {
+  Setup s(state);
+  s.model->eval();
+  torch::InferenceMode inference;
+  if (s.bf16) {
+    at::autocast::set_cpu_enabled(true);
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+  }
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(s.model->forward(hw1::train::ToInput(s.images)).argmax(1).sum().item<int64_t>());
+  }
+  at::autocast::set_cpu_enabled(false);
+  at::autocast::clear_cache();
+  state.counters["img/s"] = benchmark::Counter(static_cast<double>(s.batch),
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// Args: batch, bf16, batchnorm.
+BENCHMARK(BM_TrainStep)
+    ->ArgsProduct({{32, 128}, {0, 1}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(2.0);
+BENCHMARK(BM_Evaluate)
+    ->ArgsProduct({{128, 1000}, {0, 1}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(2.0);
+
+}  // namespace

@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""The same network and training step in Python PyTorch (Debian's python3-torch,
+the same LibTorch build), for comparison with //tests/benchmarks:train_step_benchmark.
+
+    /usr/bin/python3 tests/benchmarks/train_step_pytorch.py --precision bf16 --batch 32
+"""
+
+import argparse
+import os
+import time
+
+import torch
+from torch import nn
+
+
+def make_model(batchnorm):
+    def block(cin, cout, padding):
+        layers = [nn.Conv2d(cin, cout, 3, padding=padding)]
+        if batchnorm:
+            layers.append(nn.BatchNorm2d(cout, eps=1e-3, momentum=0.01))
+        layers.append(nn.ReLU())
+        return layers
+
+    return nn.Sequential(
+        *block(3, 32, 1), *block(32, 32, 0), nn.MaxPool2d(2), nn.Dropout(0.25),
+        *block(32, 64, 1), *block(64, 64, 0), nn.MaxPool2d(2), nn.Dropout(0.25),
+        nn.Flatten(), nn.Linear(2304, 512), nn.ReLU(), nn.Dropout(0.5), nn.Linear(512, 10))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="bf16")
+    parser.add_argument("--batchnorm", action="store_true")
+    parser.add_argument("--channels_last", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model = make_model(args.batchnorm)
+    fmt = torch.channels_last if args.channels_last else torch.contiguous_format
+    model = model.to(memory_format=fmt)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4, eps=1e-7)
+    images = torch.randint(0, 256, (args.batch, 3, 32, 32), dtype=torch.uint8)
+    labels = torch.randint(0, 10, (args.batch,))
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step():
+        x = (images.float() / 255.0).contiguous(memory_format=fmt)
+        optimizer.zero_grad()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+            logits = model(x)
+        loss = loss_fn(logits.float(), labels)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    for _ in range(5):
+        step()
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < args.seconds:
+        step()
+        steps += 1
+    elapsed = time.perf_counter() - start
+    print(f"python train step: batch {args.batch} {args.precision}"
+          f"{' bn' if args.batchnorm else ''} channels_last={args.channels_last}: "
+          f"{steps * args.batch / elapsed:.0f} img/s ({1000 * elapsed / steps:.1f} ms/step)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+#include "lib/models/cifar_cnn.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "gtest/gtest.h"
+
+namespace hw1::models {
+namespace {
+
+TEST(CifarCnnTest, ParameterCountsMatchKeras) {
+  CifarCnn baseline;
+  EXPECT_EQ(CountParameters(*baseline), 1250858);
+  CifarCnnOptions bn_options;
+  bn_options.batchnorm = true;
+  CifarCnn bn(bn_options);
+  // Four BN layers with γ, β, running mean and variance: 4·(32+32+64+64) = 768.
+  EXPECT_EQ(CountParameters(*bn), 1250858 + 768);
+}
+
+TEST(CifarCnnTest, SummaryAgreesWithTheModule) {
+  for (bool batchnorm : {false, true}) {
+    CifarCnnOptions options;
+    options.batchnorm = batchnorm;
+    CifarCnn model(options);
+    int64_t trainable = 0, non_trainable = 0;
+    for (const auto& layer : Summarize(options)) {
+      trainable += layer.trainable_params;
+      non_trainable += layer.non_trainable_params;
+    }
+    int64_t module_trainable = 0;
+    for (const auto& p : model->parameters()) module_trainable += p.numel();
+    EXPECT_EQ(trainable, module_trainable);
+    EXPECT_EQ(trainable + non_trainable, CountParameters(*model));
+  }
+  const std::string text = FormatSummary(Summarize({}), "cifar10_cnn");
+  EXPECT_NE(text.find("conv2d_3 (Conv2D)"), std::string::npos);
+  EXPECT_NE(text.find("(None, 6, 6, 64)"), std::string::npos);
+  EXPECT_NE(text.find("Total params: 1250858"), std::string::npos);
+}
+
+TEST(CifarCnnTest, OutputAndActivationShapes) {
+  for (bool batchnorm : {false, true}) {
+    CifarCnnOptions options;
+    options.batchnorm = batchnorm;
+    CifarCnn model(options);
+    model->eval();
+    const CnnOutput out = model->ForwardWithActivations(torch::rand({4, 3, 32, 32}));
+    EXPECT_EQ(out.logits.sizes(), (std::vector<int64_t>{4, 10}));
+    ASSERT_EQ(out.conv_activations.size(), 4u);
+    EXPECT_EQ(out.conv_activations[0].sizes(), (std::vector<int64_t>{4, 32, 32, 32}));
+    EXPECT_EQ(out.conv_activations[1].sizes(), (std::vector<int64_t>{4, 32, 30, 30}));
+    EXPECT_EQ(out.conv_activations[2].sizes(), (std::vector<int64_t>{4, 64, 15, 15}));
+    EXPECT_EQ(out.conv_activations[3].sizes(), (std::vector<int64_t>{4, 64, 13, 13}));
+  }
+}
+
+TEST(CifarCnnTest, ActivationsAreTheOnesTheLogitsComeFrom) {
+  CifarCnn model;
+  model->eval();
+  const torch::Tensor x = torch::rand({2, 3, 32, 32});
+  const CnnOutput out = model->ForwardWithActivations(x);
+  EXPECT_TRUE(torch::equal(out.logits, model->forward(x)));
+  EXPECT_GE(out.conv_activations[0].min().item<float>(), 0.0f);  // after ReLU
+}
+
+TEST(CifarCnnTest, KerasInitialisation) {
+  torch::manual_seed(0);
+  CifarCnn model;
+  for (const auto& item : model->named_parameters()) {
+    const torch::Tensor& p = item.value();
+    if (item.key().find("bias") != std::string::npos) {
+      EXPECT_EQ(p.abs().max().item<float>(), 0.0f) << item.key();
+      continue;
+    }
+    // Glorot uniform: U(-a, a), a = sqrt(6 / (fan_in + fan_out)).
+    const int64_t receptive = p.dim() == 4 ? p.size(2) * p.size(3) : 1;
+    const double a = std::sqrt(6.0 / static_cast<double>((p.size(0) + p.size(1)) * receptive));
+    EXPECT_LE(p.abs().max().item<double>(), a + 1e-6) << item.key();
+    EXPECT_GT(p.abs().max().item<double>(), 0.9 * a) << item.key();
+  }
+}
+
+TEST(CifarCnnTest, BatchNormUsesKerasEpsilonAndMomentum) {
+  CifarCnnOptions options;
+  options.batchnorm = true;
+  CifarCnn model(options);
+  int found = 0;
+  for (const auto& module : model->modules(false)) {
+    if (auto* bn = module->as<torch::nn::BatchNorm2dImpl>()) {
+      EXPECT_DOUBLE_EQ(bn->options.eps(), 1e-3);
+      EXPECT_DOUBLE_EQ(bn->options.momentum().value(), 0.01);  // Keras momentum 0.99
+      ++found;
+    }
+  }
+  EXPECT_EQ(found, 4);
+}
+
+}  // namespace
+}  // namespace hw1::models

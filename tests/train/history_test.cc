@@ -1,0 +1,78 @@
+#include "lib/train/history.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace hw1::train {
+namespace {
+
+TrainResult MakeResult(std::vector<double> val_accs, bool diverged = false) {
+  TrainResult result;
+  result.precision = "bf16";
+  int epoch = 0;
+  for (double acc : val_accs) {
+    EpochMetrics m;
+    m.epoch = ++epoch;
+    m.train_loss = 2.0 / epoch;
+    m.val_acc = acc;
+    m.seconds = 10;
+    m.images_per_second = 1000 + epoch;
+    result.history.push_back(m);
+  }
+  result.diverged = diverged;
+  return result;
+}
+
+TEST(HistoryTest, SummaryFields) {
+  const RunSummary s = Summarize(MakeResult({0.3, 0.6, 0.5, 0.7}), /*target=*/0.55);
+  EXPECT_EQ(s.epochs_completed, 4);
+  EXPECT_DOUBLE_EQ(s.final_val_acc, 0.7);
+  EXPECT_DOUBLE_EQ(s.best_val_acc, 0.7);
+  EXPECT_EQ(s.best_epoch, 4);
+  EXPECT_EQ(s.epochs_to_target, 2);
+  EXPECT_DOUBLE_EQ(s.final_train_loss, 0.5);
+  EXPECT_DOUBLE_EQ(s.wall_seconds, 40);
+  EXPECT_DOUBLE_EQ(s.mean_images_per_second, 1002.5);
+  EXPECT_FALSE(s.diverged);
+}
+
+TEST(HistoryTest, NeverReachingTheTargetAndDiverging) {
+  const RunSummary never = Summarize(MakeResult({0.1, 0.1}), 0.8);
+  EXPECT_EQ(never.epochs_to_target, 0);
+  const RunSummary diverged = Summarize(MakeResult({0.2}, /*diverged=*/true), 0.8);
+  EXPECT_TRUE(diverged.diverged);
+  EXPECT_DOUBLE_EQ(diverged.final_val_acc, 0.2);  // last finite metrics
+  const RunSummary empty = Summarize(MakeResult({}, true));
+  EXPECT_EQ(empty.epochs_completed, 0);
+  EXPECT_EQ(empty.best_epoch, 0);
+}
+
+TEST(HistoryTest, RunIdsSayWhatRan) {
+  EXPECT_EQ(MakeRunId("bn", 1e-3, 1, "bf16", 25, -1, -1), "bn_lr0.001_seed1_bf16");
+  EXPECT_EQ(MakeRunId("baseline", 1e-4, 0, "fp32", 3, 2000, 500), "baseline_lr0.0001_seed0_fp32_e3_train2000_test500");
+}
+
+TEST(HistoryTest, MergeKeepsOtherRunsAndReplacesItsOwn) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/history.csv";
+  RunInfo a{"run_a", "baseline", 1e-4, 0, {}};
+  RunInfo b{"run_b", "bn", 1e-3, 1, {}};
+  ASSERT_TRUE(MergeRunRows(path, HistoryTable(a, MakeResult({0.1, 0.2}))).ok());
+  ASSERT_TRUE(MergeRunRows(path, HistoryTable(b, MakeResult({0.3}))).ok());
+  ASSERT_TRUE(MergeRunRows(path, HistoryTable(a, MakeResult({0.1, 0.2, 0.4}))).ok());
+  absl::StatusOr<CsvTable> table = CsvTable::Read(path);
+  ASSERT_TRUE(table.ok());
+  ASSERT_EQ(table->num_rows(), 4u);
+  EXPECT_EQ(table->Get(0, "run_id"), "run_b");
+  EXPECT_EQ(table->Get(3, "val_acc"), "0.4");
+  EXPECT_EQ(table->Get(3, "precision"), "bf16");
+  // A table with other columns is refused, naming the file.
+  RunInfo q4{"run_c", "bn", 1e-3, 1, {{"lr_multiplier", "10"}}};
+  absl::Status status = MergeRunRows(path, HistoryTable(q4, MakeResult({0.5})));
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find(path), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hw1::train

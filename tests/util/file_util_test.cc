@@ -1,0 +1,69 @@
+#include "lib/util/file_util.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace hw1 {
+namespace {
+namespace fs = std::filesystem;
+
+std::string Tmp(const std::string& name) { return std::string(std::getenv("TEST_TMPDIR")) + "/" + name; }
+
+TEST(FileUtilTest, AtomicWriteReplacesAndLeavesNoTemporaries) {
+  const std::string path = Tmp("atomic/out.txt");
+  ASSERT_TRUE(WriteFileAtomically(path, "first").ok());
+  ASSERT_TRUE(WriteFileAtomically(path, "second").ok());
+  EXPECT_EQ(*ReadFile(path), "second");
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(path).parent_path())) {
+    (void)entry;
+    ++files;
+  }
+  EXPECT_EQ(files, 1);
+}
+
+TEST(FileUtilTest, FailedWriteKeepsTheOldFile) {
+  const std::string dir = Tmp("readonly");
+  fs::create_directories(dir);
+  const std::string path = dir + "/keep.txt";
+  ASSERT_TRUE(WriteFileAtomically(path, "precious").ok());
+  if (geteuid() == 0) GTEST_SKIP() << "root ignores folder permissions";
+  chmod(dir.c_str(), 0555);
+  absl::Status status = WriteFileAtomically(path, "lost?");
+  chmod(dir.c_str(), 0755);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find(dir), std::string::npos);
+  EXPECT_EQ(*ReadFile(path), "precious");
+}
+
+TEST(FileUtilTest, TargetIsAFolderFailsCleanly) {
+  const std::string dir = Tmp("is_a_folder");
+  fs::create_directories(dir + "/x");
+  absl::Status status = WriteFileAtomically(dir + "/x", "data");
+  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(fs::is_directory(dir + "/x"));
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    (void)entry;
+    ++files;
+  }
+  EXPECT_EQ(files, 1) << "the temporary file was not removed";
+}
+
+TEST(FileUtilTest, Md5MatchesKnownDigests) {
+  EXPECT_EQ(Md5OfBytes(""), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(Md5OfBytes("The quick brown fox jumps over the lazy dog"),
+            "9e107d9d372bb6826bd81d3542a419d6");
+  const std::string path = Tmp("md5.txt");
+  ASSERT_TRUE(WriteFileAtomically(path, "The quick brown fox jumps over the lazy dog").ok());
+  EXPECT_EQ(*Md5OfFile(path), "9e107d9d372bb6826bd81d3542a419d6");
+  EXPECT_EQ(Md5OfFile(path + ".missing").status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace hw1

@@ -1,0 +1,53 @@
+#include "lib/util/run_context.h"
+
+#include <gflags/gflags.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "gtest/gtest.h"
+#include "lib/util/file_util.h"
+
+DEFINE_int32(test_only_flag, 7, "a flag this test reads back from the manifest");
+
+namespace hw1 {
+namespace {
+
+TEST(RunContextTest, PathsFollowBazelRunVariables) {
+  setenv("BUILD_WORKING_DIRECTORY", "/home/user/work", 1);
+  setenv("BUILD_WORKSPACE_DIRECTORY", "/home/user/hw1-repro", 1);
+  EXPECT_EQ(ResolveUserPath("data/x"), "/home/user/work/data/x");
+  EXPECT_EQ(ResolveUserPath("../y"), "/home/user/y");
+  EXPECT_EQ(ResolveUserPath("/abs"), "/abs");
+  EXPECT_EQ(ResolveOutDir(""), "/home/user/hw1-repro/reports/data");
+  EXPECT_EQ(ResolveOutDir("out"), "/home/user/work/out");
+  unsetenv("BUILD_WORKING_DIRECTORY");
+  unsetenv("BUILD_WORKSPACE_DIRECTORY");
+  EXPECT_EQ(ResolveUserPath("rel"), "rel");
+}
+
+TEST(ManifestTest, RecordsFlagsAndKeepsOtherRuns) {
+  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/manifest";
+  char arg0[] = "exp";
+  char* argv[] = {arg0};
+  {
+    Manifest first("exp", 1, argv);
+    first["runs"]["a"] = {{"seed", 0}};
+    ASSERT_TRUE(first.Write(dir).ok());
+  }
+  Manifest second("exp", 1, argv);
+  second["runs"]["b"] = {{"seed", 1}};
+  second["threads"] = 2;
+  ASSERT_TRUE(second.Write(dir).ok());
+  const nlohmann::json json = nlohmann::json::parse(*ReadFile(dir + "/exp.manifest.json"));
+  EXPECT_EQ(json["experiment"], "exp");
+  EXPECT_EQ(json["flags"]["test_only_flag"], "7");
+  EXPECT_TRUE(json["runs"].contains("a"));
+  EXPECT_TRUE(json["runs"].contains("b"));
+  EXPECT_EQ(json["threads"], 2);
+  EXPECT_TRUE(json.contains("git_commit"));
+  EXPECT_GE(json["wall_seconds"].get<double>(), 0.0);
+}
+
+}  // namespace
+}  // namespace hw1
