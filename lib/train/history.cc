@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <set>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -63,6 +64,29 @@ RunSummary Summarize(const TrainResult& result, double target) {
     s.mean_images_per_second /= static_cast<double>(result.history.size());
   }
   return s;
+}
+
+absl::StatusOr<std::vector<EpochMetrics>> ReadRunHistory(const CsvTable& table, const std::string& run_id,
+                                                         const std::string& source) {
+  std::vector<EpochMetrics> history;
+  for (size_t r = 0; r < table.num_rows(); ++r) {
+    if (table.Get(r, "run_id") != run_id) continue;
+    EpochMetrics m;
+    double epoch = 0;
+    double* fields[] = {&epoch, &m.train_loss, &m.train_acc, &m.val_loss, &m.val_acc,
+                        &m.lr_now, &m.seconds, &m.images_per_second};
+    const char* names[] = {"epoch", "train_loss", "train_acc", "val_loss", "val_acc",
+                           "lr_now", "seconds", "images_per_second"};
+    for (int i = 0; i < 8; ++i) {
+      if (!absl::SimpleAtod(table.Get(r, names[i]), fields[i])) {
+        return absl::DataLossError(absl::StrCat(source, ": run ", run_id, " column ", names[i], " holds '",
+                                                table.Get(r, names[i]), "', not a number"));
+      }
+    }
+    m.epoch = static_cast<int>(epoch);
+    history.push_back(m);
+  }
+  return history;
 }
 
 absl::Status MergeRunRows(const std::string& path, const CsvTable& rows) {

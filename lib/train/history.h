@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "lib/train/metrics.h"
 #include "lib/util/csv.h"
 
@@ -46,6 +47,11 @@ struct RunSummary {
 };
 // `target`: the validation accuracy for epochs_to_target (ignored when <= 0).
 RunSummary Summarize(const TrainResult& result, double target = 0.0);
+
+// The epochs of run `run_id` in a history table written by HistoryTable().
+// DataLoss names `source` when a field is not a number.
+absl::StatusOr<std::vector<EpochMetrics>> ReadRunHistory(const CsvTable& table, const std::string& run_id,
+                                                         const std::string& source);
 
 // Writes `rows` into the CSV at `path`, keeping the rows of other runs
 // (column `run_id`) already there. The headers must agree.

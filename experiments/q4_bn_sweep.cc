@@ -1,0 +1,225 @@
+// Q4, the project's main job: does BatchNorm (a) speed up convergence,
+// (b) permit larger learning rates, (c) improve accuracy? Trains the grid
+// {baseline, bn} × lr multipliers (default 1, 5, 10, 30 of 1e-4) × seeds with
+// the homework's protocol and writes to --out_dir (default reports/data):
+//   q4_history.csv, q4_summary.csv, runs/<run_id>.json, q4_bn_sweep.manifest.json
+//
+// Idempotent and resumable: finished runs are skipped, an interrupted run
+// continues from its checkpoint. --num_shards/--shard_index run a share of the
+// grid; --merge combines shard folders. See README.md ("Scaling out").
+
+#include <gflags/gflags.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "lib/data/cifar10.h"
+#include "lib/models/cifar_cnn.h"
+#include "lib/sweep/sweep_plan.h"
+#include "lib/sweep/sweep_store.h"
+#include "lib/train/fused_adam.h"
+#include "lib/train/history.h"
+#include "lib/train/trainer.h"
+#include "lib/util/run_context.h"
+
+DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
+DEFINE_string(out_dir, "", "Output folder (default: <workspace>/reports/data; with --profile=quick, reports/data/quick)");
+DEFINE_string(profile, "full", "full: the homework's protocol; quick: 4,000 images, 3 epochs, multipliers 1,10");
+DEFINE_string(arms, "baseline,bn", "Arms to train: baseline and/or bn");
+DEFINE_string(lr_multipliers, "", "Learning-rate multipliers of --base_lr (default 1,5,10,30; quick: 1,10)");
+DEFINE_double(base_lr, 1e-4, "The baseline learning rate");
+DEFINE_string(seeds, "0", "Comma-separated seeds");
+DEFINE_int32(epochs, 0, "Epochs per run (0: the profile's, 25 or 3)");
+DEFINE_int32(batch_size, 32, "Batch size");
+DEFINE_double(decay, 1e-6, "Keras time-based decay");
+DEFINE_int64(train_limit, 0, "Use the first N training images (0: the profile's, all or 4,000)");
+DEFINE_int64(test_limit, 0, "Use the first N test images (0: the profile's, all or 1,000)");
+DEFINE_int32(threads, 0, "Intra-op threads (0: every core)");
+DEFINE_string(precision, "auto", "auto (bf16 where the CPU has native bf16), fp32 or bf16");
+DEFINE_string(device, "auto", "auto, cpu or cuda");
+DEFINE_int32(num_shards, 1, "Split the grid into this many shards");
+DEFINE_int32(shard_index, 0, "Run shard number i (0-based) of --num_shards");
+DEFINE_string(merge, "", "Comma-separated shard folders to merge into --out_dir (trains nothing)");
+DEFINE_bool(dry_run, false, "Print the plan and the time estimate, train nothing");
+
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "q4_bn_sweep: %s\n", std::string(status.message()).c_str());
+  return 1;
+}
+
+// Images per second of the training step for one arm, timed on random data.
+double TimeTrainingStep(bool batchnorm, const hw1::train::TrainOptions& options) {
+  hw1::models::CifarCnnOptions model_options;
+  model_options.batchnorm = batchnorm;
+  hw1::models::CifarCnn model(model_options);
+  hw1::train::ToChannelsLast(model);
+  hw1::train::FusedAdam optimizer(model->parameters(), torch::optim::AdamOptions(1e-4).eps(1e-7));
+  const bool bf16 = hw1::train::ResolvedPrecision(options) == "bf16";
+  const torch::Device cpu(torch::kCPU);
+  const torch::Tensor x = hw1::train::ToInput(torch::randint(0, 256, {options.batch_size, 3, 32, 32}, torch::kUInt8));
+  const torch::Tensor y = torch::randint(0, 10, {options.batch_size}, torch::kInt64);
+  for (int i = 0; i < 3; ++i) hw1::train::TrainStep(model, optimizer, x, y, 1e-4, bf16, cpu);
+  const int steps = 15;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < steps; ++i) hw1::train::TrainStep(model, optimizer, x, y, 1e-4, bf16, cpu).loss.item<float>();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return steps * options.batch_size / seconds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  gflags::SetUsageMessage("Q4: the BatchNorm sweep (bazel run //experiments:q4_bn_sweep)");
+  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  hw1::Manifest manifest("q4_bn_sweep", argc, argv);
+
+  hw1::sweep::SweepConfig config;
+  if (FLAGS_profile == "quick") {
+    hw1::sweep::ApplyQuickProfile(&config);
+  } else if (FLAGS_profile != "full") {
+    return Fail(absl::InvalidArgumentError(absl::StrCat("--profile=", FLAGS_profile, ": expected full or quick")));
+  }
+  auto arms = hw1::sweep::ParseArmList("arms", FLAGS_arms);
+  if (!arms.ok()) return Fail(arms.status());
+  config.arms = *arms;
+  if (!FLAGS_lr_multipliers.empty()) {
+    auto multipliers = hw1::sweep::ParseDoubleList("lr_multipliers", FLAGS_lr_multipliers);
+    if (!multipliers.ok()) return Fail(multipliers.status());
+    config.lr_multipliers = *multipliers;
+  }
+  auto seeds = hw1::sweep::ParseSeedList("seeds", FLAGS_seeds);
+  if (!seeds.ok()) return Fail(seeds.status());
+  config.seeds = *seeds;
+  config.base_lr = FLAGS_base_lr;
+  if (FLAGS_epochs != 0) config.epochs = FLAGS_epochs;
+  if (FLAGS_train_limit != 0) config.train_limit = FLAGS_train_limit;
+  if (FLAGS_test_limit != 0) config.test_limit = FLAGS_test_limit;
+  config.batch_size = FLAGS_batch_size;
+  config.decay = FLAGS_decay;
+  if (FLAGS_num_shards < 1 || FLAGS_shard_index < 0 || FLAGS_shard_index >= FLAGS_num_shards) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat("--shard_index=", FLAGS_shard_index, " --num_shards=",
+                                                        FLAGS_num_shards, ": need 0 <= shard_index < num_shards")));
+  }
+
+  hw1::train::TrainOptions options;
+  options.epochs = config.epochs;
+  options.batch_size = config.batch_size;
+  options.decay = config.decay;
+  options.threads = FLAGS_threads;
+  auto precision = hw1::train::ParsePrecision(FLAGS_precision);
+  if (!precision.ok()) return Fail(precision.status());
+  options.precision = *precision;
+  auto device = hw1::train::ParseDevice(FLAGS_device);
+  if (!device.ok()) return Fail(device.status());
+  options.device = *device;
+  if (absl::Status s = hw1::train::ValidateTrainOptions(options); !s.ok()) return Fail(s);
+  config.precision = hw1::train::ResolvedPrecision(options);
+  config.threads = hw1::train::ConfigureThreads(options.threads);
+  options.threads = config.threads;
+
+  std::string out_dir = FLAGS_out_dir;
+  if (out_dir.empty() && FLAGS_profile == "quick") {
+    out_dir = (std::filesystem::path(hw1::WorkspaceDir()) / "reports" / "data" / "quick").string();
+  }
+  out_dir = hw1::ResolveOutDir(out_dir);
+  absl::StatusOr<hw1::sweep::SweepStore> store = hw1::sweep::SweepStore::Open(out_dir);
+  if (!store.ok()) return Fail(store.status());
+
+  if (!FLAGS_merge.empty()) {
+    for (absl::string_view shard : absl::StrSplit(FLAGS_merge, ',', absl::SkipEmpty())) {
+      if (absl::Status s = store->MergeFrom(hw1::ResolveUserPath(std::string(shard))); !s.ok()) return Fail(s);
+      std::printf("merged %s\n", std::string(shard).c_str());
+    }
+    std::printf("q4_bn_sweep: merged into %s\n", out_dir.c_str());
+    return 0;
+  }
+
+  const std::vector<hw1::sweep::RunSpec> plan = hw1::sweep::ShardOf(
+      hw1::sweep::BuildPlan(config), FLAGS_num_shards, FLAGS_shard_index);
+  std::vector<hw1::sweep::RunSpec> todo;
+  std::printf("q4_bn_sweep plan (%s, shard %d of %d, %s, %d threads) -> %s\n", FLAGS_profile.c_str(),
+              FLAGS_shard_index + 1, FLAGS_num_shards, config.precision.c_str(), config.threads, out_dir.c_str());
+  std::printf("  %-4s %-9s %6s %9s %5s  %s\n", "run", "arm", "lr x", "lr", "seed", "status");
+  for (const auto& run : plan) {
+    absl::StatusOr<bool> done = store->IsComplete(run);
+    if (!done.ok()) return Fail(done.status());
+    const bool partial = !*done && std::filesystem::exists(store->CheckpointPath(run));
+    std::printf("  %-4d %-9s %6g %9g %5lu  %s\n", run.index, run.arm.c_str(), run.lr_multiplier, run.lr,
+                static_cast<unsigned long>(run.seed), *done ? "done, skipped" : partial ? "resumes from checkpoint" : "to run");
+    if (!*done) todo.push_back(run);
+  }
+  if (todo.empty()) {
+    std::printf("q4_bn_sweep: every run of this plan is already in %s; nothing to do\n", out_dir.c_str());
+    return 0;
+  }
+
+  absl::StatusOr<std::string> data_dir = hw1::data::LocateCifar10(hw1::ResolveUserPath(FLAGS_data_dir));
+  if (!data_dir.ok()) return Fail(data_dir.status());
+  hw1::data::LoadOptions load;
+  load.train_limit = config.train_limit;
+  load.test_limit = config.test_limit;
+  absl::StatusOr<hw1::data::Cifar10> data = hw1::data::LoadCifar10(*data_dir, load);
+  if (!data.ok()) return Fail(data.status());
+
+  // The estimate: a short timing of each arm's training step, scaled up.
+  double estimate = 0;
+  std::map<std::string, double> speed;
+  for (const auto& arm : config.arms) speed[arm] = TimeTrainingStep(arm == "bn", options);
+  for (const auto& run : todo) {
+    const double train_seconds = static_cast<double>(data->train.size()) / speed[run.arm];
+    estimate += config.epochs * train_seconds * 1.1;  // + evaluation, measured at about a tenth
+  }
+  std::printf("  %zu runs to train; timed %s; estimated %s\n", todo.size(),
+              absl::StrJoin(speed, ", ", [](std::string* out, const auto& kv) {
+                absl::StrAppendFormat(out, "%s %.0f img/s", kv.first, kv.second);
+              }).c_str(),
+              absl::FormatDuration(absl::Seconds(static_cast<int64_t>(estimate))).c_str());
+  std::fflush(stdout);
+  if (FLAGS_dry_run) return 0;
+
+  manifest["torch_version"] = TORCH_VERSION;
+  manifest["threads"] = config.threads;
+  manifest["precision"] = config.precision;
+  manifest["data"] = {{"dir", data->dir}, {"md5", data->file_md5},
+                      {"train_images", data->train.size()}, {"test_images", data->test.size()}};
+  for (const auto& run : todo) {
+    hw1::models::CifarCnnOptions model_options;
+    model_options.batchnorm = run.arm == "bn";
+    hw1::models::CifarCnn model(model_options);
+    hw1::train::TrainOptions run_options = options;
+    run_options.lr = run.lr;
+    run_options.seed = run.seed;
+    run_options.checkpoint_path = store->CheckpointPath(run);
+    run_options.resume = true;
+    std::fprintf(stderr, "q4_bn_sweep: run %d %s\n", run.index, run.run_id.c_str());
+    absl::StatusOr<hw1::train::TrainResult> result = hw1::train::Train(model, data->train, data->test, run_options);
+    if (!result.ok()) return Fail(result.status());
+    if (absl::Status s = store->RecordRun(run, *result); !s.ok()) return Fail(s);
+    std::filesystem::remove(run_options.checkpoint_path);
+    const hw1::train::RunSummary s = hw1::train::Summarize(*result);
+    std::printf("  done %s: final val acc %.4f, best %.4f (epoch %d)%s\n", run.run_id.c_str(), s.final_val_acc,
+                s.best_val_acc, s.best_epoch, result->diverged ? ", DIVERGED" : "");
+    std::fflush(stdout);
+    manifest["runs"][run.run_id] = {{"arm", run.arm}, {"lr_multiplier", run.lr_multiplier}, {"lr", run.lr},
+                                    {"seed", run.seed}, {"epochs", config.epochs}, {"batch_size", config.batch_size},
+                                    {"decay", config.decay}, {"precision", result->precision},
+                                    {"threads", result->threads}, {"diverged", result->diverged},
+                                    {"resumed_from_epoch", result->resumed_from_epoch},
+                                    {"git_commit", manifest["git_commit"]}, {"data_md5", data->file_md5}};
+    if (absl::Status st = manifest.Write(out_dir); !st.ok()) return Fail(st);
+  }
+  std::printf("q4_bn_sweep: %zu runs trained; summary in %s/%s\n", todo.size(), out_dir.c_str(),
+              hw1::sweep::kSummaryCsv);
+  return 0;
+}

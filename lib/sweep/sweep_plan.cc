@@ -1,0 +1,83 @@
+#include "lib/sweep/sweep_plan.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "lib/train/history.h"
+
+namespace hw1::sweep {
+
+void ApplyQuickProfile(SweepConfig* config) {
+  config->lr_multipliers = {1, 10};
+  config->epochs = 3;
+  config->train_limit = 4000;
+  config->test_limit = 1000;
+}
+
+std::vector<RunSpec> BuildPlan(const SweepConfig& config) {
+  std::vector<RunSpec> plan;
+  for (uint64_t seed : config.seeds) {
+    for (const std::string& arm : config.arms) {
+      for (double multiplier : config.lr_multipliers) {
+        RunSpec run;
+        run.index = static_cast<int>(plan.size());
+        run.arm = arm;
+        run.lr_multiplier = multiplier;
+        run.lr = config.base_lr * multiplier;
+        run.seed = seed;
+        run.run_id = train::MakeRunId(arm, run.lr, seed, config.precision, config.epochs,
+                                      config.train_limit, config.test_limit);
+        run.signature = absl::StrCat(run.run_id, " batch=", config.batch_size, " decay=", config.decay,
+                                     " threads=", config.threads);
+        plan.push_back(run);
+      }
+    }
+  }
+  return plan;
+}
+
+std::vector<RunSpec> ShardOf(const std::vector<RunSpec>& plan, int num_shards, int shard_index) {
+  std::vector<RunSpec> shard;
+  for (const RunSpec& run : plan) {
+    if (run.index % num_shards == shard_index) shard.push_back(run);
+  }
+  return shard;
+}
+
+namespace {
+
+template <typename T, typename Parse>
+absl::StatusOr<std::vector<T>> ParseList(absl::string_view flag, absl::string_view text, Parse parse) {
+  std::vector<T> values;
+  for (absl::string_view item : absl::StrSplit(text, ',')) {
+    item = absl::StripAsciiWhitespace(item);
+    T value;
+    if (item.empty() || !parse(item, &value)) {
+      return absl::InvalidArgumentError(absl::StrCat("--", flag, "=", text, ": cannot read '", item, "'"));
+    }
+    values.push_back(value);
+  }
+  return values;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<double>> ParseDoubleList(absl::string_view flag, absl::string_view text) {
+  return ParseList<double>(flag, text, [](absl::string_view s, double* v) {
+    return absl::SimpleAtod(s, v) && *v > 0;
+  });
+}
+
+absl::StatusOr<std::vector<uint64_t>> ParseSeedList(absl::string_view flag, absl::string_view text) {
+  return ParseList<uint64_t>(flag, text, [](absl::string_view s, uint64_t* v) { return absl::SimpleAtoi(s, v); });
+}
+
+absl::StatusOr<std::vector<std::string>> ParseArmList(absl::string_view flag, absl::string_view text) {
+  return ParseList<std::string>(flag, text, [](absl::string_view s, std::string* v) {
+    *v = std::string(s);
+    return s == "baseline" || s == "bn";
+  });
+}
+
+}  // namespace hw1::sweep

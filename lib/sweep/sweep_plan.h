@@ -1,0 +1,59 @@
+#ifndef HW1_LIB_SWEEP_SWEEP_PLAN_H_
+#define HW1_LIB_SWEEP_SWEEP_PLAN_H_
+
+// Q4's grid: arms {baseline, bn} × learning-rate multipliers × seeds, and a
+// deterministic split of it into shards for running on several machines.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace hw1::sweep {
+
+struct SweepConfig {
+  std::vector<std::string> arms = {"baseline", "bn"};
+  std::vector<double> lr_multipliers = {1, 5, 10, 30};
+  std::vector<uint64_t> seeds = {0};
+  double base_lr = 1e-4;
+  int epochs = 25;
+  int batch_size = 32;
+  double decay = 1e-6;
+  int64_t train_limit = -1;
+  int64_t test_limit = -1;
+  std::string precision;  // resolved: "fp32" or "bf16"
+  int threads = 0;        // resolved thread count
+};
+
+// `--profile=quick`: a few thousand images, 3 epochs, multipliers 1 and 10.
+void ApplyQuickProfile(SweepConfig* config);
+
+struct RunSpec {
+  int index = 0;  // position in the plan
+  std::string arm;
+  double lr_multiplier = 1;
+  double lr = 0;
+  uint64_t seed = 0;
+  std::string run_id;
+  // Everything that decides the run's numbers; a finished run is reused only
+  // when this matches.
+  std::string signature;
+};
+
+// The plan in a fixed order: seed, then arm, then multiplier (so each seed's
+// baseline ×1 run, the target for epochs_to_target, comes first).
+std::vector<RunSpec> BuildPlan(const SweepConfig& config);
+
+// Run i belongs to shard i mod num_shards: every run in exactly one shard.
+std::vector<RunSpec> ShardOf(const std::vector<RunSpec>& plan, int num_shards, int shard_index);
+
+// Parsers for comma-separated flags; errors name the flag and the bad item.
+absl::StatusOr<std::vector<double>> ParseDoubleList(absl::string_view flag, absl::string_view text);
+absl::StatusOr<std::vector<uint64_t>> ParseSeedList(absl::string_view flag, absl::string_view text);
+absl::StatusOr<std::vector<std::string>> ParseArmList(absl::string_view flag, absl::string_view text);
+
+}  // namespace hw1::sweep
+
+#endif  // HW1_LIB_SWEEP_SWEEP_PLAN_H_

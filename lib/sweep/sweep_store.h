@@ -1,0 +1,83 @@
+#ifndef HW1_LIB_SWEEP_SWEEP_STORE_H_
+#define HW1_LIB_SWEEP_SWEEP_STORE_H_
+
+// The folder a sweep writes, and what makes the sweep idempotent, resumable
+// and safe to shard:
+//
+//   q4_history.csv           every epoch of every finished run
+//   q4_summary.csv           one row per finished run (recomputed from the above)
+//   runs/<run_id>.json       a finished run's record: its signature and outcome
+//   checkpoints/<run_id>.ckpt  the latest epoch of a run in progress
+//   .q4_bn_sweep.lock        held (flock) by the process writing the folder
+//
+// A run whose record exists with the same signature is skipped; a record
+// with another signature is an error (the folder holds a different
+// experiment). Two processes on one folder: the second is refused.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lib/sweep/sweep_plan.h"
+#include "lib/train/metrics.h"
+#include "lib/util/csv.h"
+
+namespace hw1::sweep {
+
+inline constexpr char kHistoryCsv[] = "q4_history.csv";
+inline constexpr char kSummaryCsv[] = "q4_summary.csv";
+
+struct RunRecord {
+  std::string run_id, arm, signature, precision;
+  double lr_multiplier = 0, lr = 0;
+  uint64_t seed = 0;
+  bool diverged = false;
+  int epochs_completed = 0;
+  double wall_seconds = 0;
+};
+
+class SweepStore {
+ public:
+  // Creates the folder if needed and takes its lock; FailedPrecondition,
+  // naming the lock file and the holder's pid, when another process has it.
+  static absl::StatusOr<SweepStore> Open(const std::string& dir);
+  SweepStore(SweepStore&& other) noexcept;
+  SweepStore& operator=(SweepStore&&) = delete;
+  ~SweepStore();
+
+  const std::string& dir() const { return dir_; }
+  std::string CheckpointPath(const RunSpec& run) const;
+
+  // True when `run` finished before with the same signature; an error when a
+  // record of that run id has another signature.
+  absl::StatusOr<bool> IsComplete(const RunSpec& run) const;
+
+  // Records a finished (or diverged) run: its epochs into q4_history.csv, its
+  // record into runs/, then rewrites q4_summary.csv. Each file atomically.
+  absl::Status RecordRun(const RunSpec& run, const train::TrainResult& result);
+
+  // Every record in runs/.
+  absl::StatusOr<std::vector<RunRecord>> ReadRecords() const;
+
+  // q4_summary.csv from the records and q4_history.csv.
+  absl::Status WriteSummary() const;
+
+  // Copies the finished runs of another sweep folder (a shard) into this one.
+  absl::Status MergeFrom(const std::string& shard_dir);
+
+ private:
+  SweepStore(std::string dir, int lock_fd) : dir_(std::move(dir)), lock_fd_(lock_fd) {}
+  std::string dir_;
+  int lock_fd_ = -1;
+};
+
+// q4_summary.csv's rows, from records and the history table. epochs_to_target
+// is the first epoch whose val accuracy reaches the final val accuracy of the
+// baseline ×1 run of the same seed (empty when there is none or never).
+absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records, const CsvTable& history,
+                                      const std::string& history_source);
+
+}  // namespace hw1::sweep
+
+#endif  // HW1_LIB_SWEEP_SWEEP_STORE_H_

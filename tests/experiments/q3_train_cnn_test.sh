@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# q3_train_cnn end to end on the CIFAR-10 fixture: CSVs, weights, resume, bad input.
+source tests/experiments/testlib.sh
+out="$TEST_TMPDIR/q3"
+run() { experiments/q3_train_cnn --data_dir="$FIXTURE" --out_dir="$out" --train_limit=64 --test_limit=32 \
+          --threads=1 --precision=fp32 "$@"; }
+
+run --epochs=2 >/dev/null 2>"$TEST_TMPDIR/log"
+id=baseline_lr0.0001_seed0_fp32_e2_train64_test32
+[[ $(rows "$out/q3_history.csv") -eq 2 ]] || fail "history rows"
+[[ "$(head -1 "$out/q3_history.csv")" == "run_id,arm,lr,seed,epoch,train_loss,train_acc,val_loss,val_acc,lr_now,seconds,images_per_second,precision" ]] \
+  || fail "history header"
+[[ $(rows "$out/q3_model_summary.csv") -gt 20 ]] || fail "model summary"
+grep -q "Total params: 1250858" "$TEST_TMPDIR/log" || fail "summary not printed"
+[[ -s "$out/weights/$id.pt" && -s "$out/weights/$id.pth" ]] || fail "weights"
+grep -q '"md5"' "$out/q3_train_cnn.manifest.json" || fail "manifest lacks data MD5s"
+/usr/bin/python3 -c "import torch,sys; d=torch.load(sys.argv[1]); assert d['fc1.weight'].shape == (512, 2304)" \
+  "$out/weights/$id.pth" || fail "python cannot load the weights"
+
+# A second run (BN arm) lands beside the first in the same CSVs.
+run --epochs=2 --batchnorm >/dev/null 2>&1
+[[ $(rows "$out/q3_history.csv") -eq 4 ]] || fail "BN run rows"
+[[ $(rows "$out/q3_final_metrics.csv") -eq 2 ]] || fail "final metrics rows"
+
+# Bad input: a clear message naming the flag or the file, non-zero exit, nothing lost.
+before="$(cat "$out/q3_history.csv")"
+expect_failure "--precision=fp16" run --precision=fp16
+expect_failure "--batch_size=0" run --batch_size=0
+expect_failure "CIFAR-10 not found in $TEST_TMPDIR/nowhere" run --data_dir="$TEST_TMPDIR/nowhere"
+mkdir -p "$TEST_TMPDIR/broken" && cp "$FIXTURE"/* "$TEST_TMPDIR/broken/" && truncate -s 100 "$TEST_TMPDIR/broken/data_batch_4.bin"
+expect_failure "data_batch_4.bin: size 100 bytes is not a multiple" run --data_dir="$TEST_TMPDIR/broken"
+[[ "$(cat "$out/q3_history.csv")" == "$before" ]] || fail "a failed run changed the history"
+echo "PASS"

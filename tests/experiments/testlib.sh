@@ -1,0 +1,21 @@
+# Helpers for the experiment end-to-end tests (sourced).
+set -euo pipefail
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# expect_failure "<substring>" cmd...: the command exits non-zero and says <substring>.
+expect_failure() {
+  local want="$1"; shift
+  local message
+  if message="$("$@" 2>&1)"; then fail "expected failure: $*"; fi
+  grep -qF -- "$want" <<<"$message" || fail "message of '$*' lacks '$want': $message"
+}
+
+# column CSV NAME: the values of a column, one per line.
+column() {
+  /usr/bin/python3 -c 'import csv,sys; [print(r[sys.argv[2]]) for r in csv.DictReader(open(sys.argv[1]))]' "$1" "$2"
+}
+
+rows() { echo $(( $(wc -l <"$1") - 1 )); }
+
+FIXTURE="tests/data/cifar10_fixture"

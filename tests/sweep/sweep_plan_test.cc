@@ -1,0 +1,74 @@
+#include "lib/sweep/sweep_plan.h"
+
+#include <set>
+
+#include "gtest/gtest.h"
+
+namespace hw1::sweep {
+namespace {
+
+SweepConfig Config() {
+  SweepConfig config;
+  config.precision = "bf16";
+  config.threads = 2;
+  config.seeds = {0, 1};
+  return config;
+}
+
+TEST(SweepPlanTest, DefaultGridInOrder) {
+  const std::vector<RunSpec> plan = BuildPlan(Config());
+  ASSERT_EQ(plan.size(), 2u * 2u * 4u);
+  EXPECT_EQ(plan[0].arm, "baseline");
+  EXPECT_EQ(plan[0].lr_multiplier, 1);
+  EXPECT_EQ(plan[0].seed, 0u);
+  EXPECT_DOUBLE_EQ(plan[3].lr, 30 * 1e-4);
+  EXPECT_EQ(plan[4].arm, "bn");
+  EXPECT_EQ(plan[8].seed, 1u);
+  EXPECT_EQ(plan[8].arm, "baseline");
+  EXPECT_EQ(plan[5].run_id, "bn_lr0.0005_seed0_bf16");
+  std::set<std::string> ids;
+  for (const RunSpec& run : plan) ids.insert(run.run_id);
+  EXPECT_EQ(ids.size(), plan.size());
+}
+
+TEST(SweepPlanTest, QuickProfile) {
+  SweepConfig config = Config();
+  ApplyQuickProfile(&config);
+  const std::vector<RunSpec> plan = BuildPlan(config);
+  EXPECT_EQ(plan.size(), 2u * 2u * 2u);
+  EXPECT_EQ(plan[1].lr_multiplier, 10);
+  EXPECT_EQ(plan[0].run_id, "baseline_lr0.0001_seed0_bf16_e3_train4000_test1000");
+}
+
+TEST(SweepPlanTest, ShardsCoverEveryRunExactlyOnce) {
+  const std::vector<RunSpec> plan = BuildPlan(Config());
+  for (int shards : {1, 2, 3, 5, 16, 40}) {
+    std::multiset<int> seen;
+    for (int i = 0; i < shards; ++i) {
+      for (const RunSpec& run : ShardOf(plan, shards, i)) seen.insert(run.index);
+    }
+    ASSERT_EQ(seen.size(), plan.size()) << shards;
+    for (const RunSpec& run : plan) EXPECT_EQ(seen.count(run.index), 1u) << shards;
+  }
+}
+
+TEST(SweepPlanTest, SignatureCoversWhatDecidesTheNumbers) {
+  SweepConfig a = Config(), b = Config();
+  b.batch_size = 64;
+  EXPECT_EQ(BuildPlan(a)[0].run_id, BuildPlan(b)[0].run_id);
+  EXPECT_NE(BuildPlan(a)[0].signature, BuildPlan(b)[0].signature);
+}
+
+TEST(SweepPlanTest, ListFlagsNameTheBadItem) {
+  EXPECT_EQ(*ParseDoubleList("lr_multipliers", "1, 5,10"), (std::vector<double>{1, 5, 10}));
+  absl::StatusOr<std::vector<double>> bad = ParseDoubleList("lr_multipliers", "1,x");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("--lr_multipliers=1,x: cannot read 'x'"), std::string::npos);
+  EXPECT_FALSE(ParseDoubleList("lr_multipliers", "-1").ok());
+  EXPECT_EQ(*ParseSeedList("seeds", "0,1,2"), (std::vector<uint64_t>{0, 1, 2}));
+  EXPECT_FALSE(ParseSeedList("seeds", "0,,1").ok());
+  EXPECT_FALSE(ParseArmList("arms", "baseline,resnet").ok());
+}
+
+}  // namespace
+}  // namespace hw1::sweep

@@ -1,0 +1,129 @@
+#include "lib/sweep/sweep_store.h"
+
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "gtest/gtest.h"
+
+namespace hw1::sweep {
+namespace {
+namespace fs = std::filesystem;
+
+std::string FreshDir(const std::string& name) {
+  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
+  fs::remove_all(dir);
+  return dir;
+}
+
+RunSpec MakeRun(const std::string& arm, double multiplier, uint64_t seed = 0) {
+  SweepConfig config;
+  config.arms = {arm};
+  config.lr_multipliers = {multiplier};
+  config.seeds = {seed};
+  config.precision = "bf16";
+  config.threads = 2;
+  return BuildPlan(config)[0];
+}
+
+train::TrainResult Result(std::vector<double> val_accs, bool diverged = false) {
+  train::TrainResult result;
+  result.precision = "bf16";
+  int epoch = 0;
+  for (double acc : val_accs) {
+    train::EpochMetrics m;
+    m.epoch = ++epoch;
+    m.train_loss = 1.0 / epoch;
+    m.val_acc = acc;
+    m.seconds = 2;
+    result.history.push_back(m);
+  }
+  result.diverged = diverged;
+  return result;
+}
+
+TEST(SweepStoreTest, RecordsSkipsAndSummarises) {
+  const std::string dir = FreshDir("store");
+  absl::StatusOr<SweepStore> store = SweepStore::Open(dir);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const RunSpec baseline = MakeRun("baseline", 1), bn = MakeRun("bn", 10), fast_baseline = MakeRun("baseline", 5);
+  EXPECT_FALSE(*store->IsComplete(baseline));
+  ASSERT_TRUE(store->RecordRun(baseline, Result({0.4, 0.6, 0.7})).ok());
+  ASSERT_TRUE(store->RecordRun(bn, Result({0.65, 0.75, 0.8})).ok());
+  ASSERT_TRUE(store->RecordRun(fast_baseline, Result({0.1}, /*diverged=*/true)).ok());
+  EXPECT_TRUE(*store->IsComplete(baseline));
+  EXPECT_TRUE(*store->IsComplete(bn));
+
+  absl::StatusOr<CsvTable> summary = CsvTable::Read(dir + "/q4_summary.csv");
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_EQ(summary->num_rows(), 3u);
+  // Sorted: baseline ×1, baseline ×5, bn ×10.
+  EXPECT_EQ(summary->Get(0, "epochs_to_target"), "3");  // reaches its own final accuracy at the end
+  EXPECT_EQ(summary->Get(1, "diverged"), "true");
+  EXPECT_EQ(summary->Get(1, "final_val_acc"), "0.1");  // last finite metrics
+  EXPECT_EQ(summary->Get(1, "epochs_to_target"), "");  // never
+  EXPECT_EQ(summary->Get(2, "arm"), "bn");
+  EXPECT_EQ(summary->Get(2, "epochs_to_target"), "2");  // 0.75 >= 0.7
+  EXPECT_EQ(summary->Get(2, "target_val_acc"), "0.7");
+  EXPECT_EQ(summary->Get(2, "best_epoch"), "3");
+  EXPECT_EQ(summary->Get(2, "wall_seconds"), "6");
+
+  absl::StatusOr<CsvTable> history = CsvTable::Read(dir + "/q4_history.csv");
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->num_rows(), 7u);
+  EXPECT_EQ(history->Get(3, "lr_multiplier"), "10");
+}
+
+TEST(SweepStoreTest, AnotherSignatureIsAnError) {
+  const std::string dir = FreshDir("signature");
+  absl::StatusOr<SweepStore> store = SweepStore::Open(dir);
+  ASSERT_TRUE(store.ok());
+  RunSpec run = MakeRun("bn", 1);
+  ASSERT_TRUE(store->RecordRun(run, Result({0.5})).ok());
+  run.signature += " batch=64";
+  absl::StatusOr<bool> complete = store->IsComplete(run);
+  ASSERT_FALSE(complete.ok());
+  EXPECT_NE(complete.status().message().find("use another --out_dir"), std::string::npos);
+}
+
+TEST(SweepStoreTest, SecondProcessIsRefused) {
+  const std::string dir = FreshDir("lock");
+  absl::StatusOr<SweepStore> store = SweepStore::Open(dir);
+  ASSERT_TRUE(store.ok());
+  // flock locks belong to open files: a child process opening the folder must fail.
+  const pid_t child = fork();
+  if (child == 0) {
+    absl::StatusOr<SweepStore> second = SweepStore::Open(dir);
+    _exit(!second.ok() && second.status().message().find("is writing") != std::string::npos ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST(SweepStoreTest, MergeCombinesShards) {
+  const std::string a = FreshDir("shard_a"), b = FreshDir("shard_b"), merged = FreshDir("merged");
+  {
+    absl::StatusOr<SweepStore> store = SweepStore::Open(a);
+    ASSERT_TRUE(store->RecordRun(MakeRun("baseline", 1), Result({0.5, 0.6})).ok());
+  }
+  {
+    absl::StatusOr<SweepStore> store = SweepStore::Open(b);
+    ASSERT_TRUE(store->RecordRun(MakeRun("bn", 1), Result({0.6, 0.7})).ok());
+  }
+  absl::StatusOr<SweepStore> store = SweepStore::Open(merged);
+  ASSERT_TRUE(store->MergeFrom(a).ok());
+  ASSERT_TRUE(store->MergeFrom(b).ok());
+  ASSERT_TRUE(store->MergeFrom(b).ok());  // twice changes nothing
+  absl::StatusOr<CsvTable> summary = CsvTable::Read(merged + "/q4_summary.csv");
+  ASSERT_EQ(summary->num_rows(), 2u);
+  EXPECT_EQ(summary->Get(1, "epochs_to_target"), "1");  // bn's 0.6 reaches baseline's 0.6
+  EXPECT_EQ(CsvTable::Read(merged + "/q4_history.csv")->num_rows(), 4u);
+  EXPECT_FALSE(store->MergeFrom(FreshDir("not_a_sweep")).ok());
+}
+
+}  // namespace
+}  // namespace hw1::sweep
