@@ -53,29 +53,37 @@ void CifarCnnImpl::ResetParametersKeras() {
   }
 }
 
-CnnOutput CifarCnnImpl::Run(const torch::Tensor& x, bool keep_activations) {
+torch::Tensor CifarCnnImpl::ConvBlock(int layer, const torch::Tensor& in) {
+  torch::nn::Conv2d* convs[] = {&conv1_, &conv2_, &conv3_, &conv4_};
+  torch::nn::BatchNorm2d* bns[] = {&bn1_, &bn2_, &bn3_, &bn4_};
+  torch::Tensor h = (*convs[layer - 1])(in);
+  if (options_.batchnorm) h = (*bns[layer - 1])(h);
+  return torch::relu(h);
+}
+
+CnnOutput CifarCnnImpl::Run(const torch::Tensor& x, int first_layer, bool keep_activations) {
   CnnOutput out;
-  auto block = [&](const torch::Tensor& in, torch::nn::Conv2d& conv, torch::nn::BatchNorm2d& bn) {
-    torch::Tensor h = conv(in);
-    if (options_.batchnorm) h = bn(h);
-    h = torch::relu(h);
+  torch::Tensor h = x;
+  // Stage after conv layer k (k = first_layer … 4), then the classifier.
+  for (int layer = first_layer + 1; layer <= kNumConvLayers; ++layer) {
+    if (layer == 3) h = drop1_(torch::max_pool2d(h, 2));
+    h = ConvBlock(layer, h);
     if (keep_activations) out.conv_activations.push_back(h);
-    return h;
-  };
-  torch::Tensor h = block(x, conv1_, bn1_);
-  h = block(h, conv2_, bn2_);
-  h = drop1_(torch::max_pool2d(h, 2));
-  h = block(h, conv3_, bn3_);
-  h = block(h, conv4_, bn4_);
+  }
   h = drop2_(torch::max_pool2d(h, 2));
   h = drop3_(torch::relu(fc1_(h.flatten(1))));
   out.logits = fc2_(h);
   return out;
 }
 
-torch::Tensor CifarCnnImpl::forward(const torch::Tensor& x) { return Run(x, false).logits; }
+torch::Tensor CifarCnnImpl::forward(const torch::Tensor& x) { return Run(x, 0, false).logits; }
 
-CnnOutput CifarCnnImpl::ForwardWithActivations(const torch::Tensor& x) { return Run(x, true); }
+CnnOutput CifarCnnImpl::ForwardWithActivations(const torch::Tensor& x) { return Run(x, 0, true); }
+
+torch::Tensor CifarCnnImpl::ForwardFromLayer(int layer, const torch::Tensor& activation) {
+  TORCH_CHECK(layer >= 1 && layer <= kNumConvLayers, "conv layer must be 1-4, got ", layer);
+  return Run(activation, layer, false).logits;
+}
 
 std::vector<LayerSummary> Summarize(const CifarCnnOptions& options) {
   std::vector<LayerSummary> layers;

@@ -50,6 +50,10 @@ class CifarCnnImpl : public torch::nn::Module {
   // x: N × 3 × 32 × 32, values in [0, 1].
   torch::Tensor forward(const torch::Tensor& x);
   CnnOutput ForwardWithActivations(const torch::Tensor& x);
+  // The rest of the network from the feature map of conv layer `layer`
+  // (1–4, after its ReLU) to the logits: for probing a layer, e.g. finite
+  // differences of the class score with respect to one activation.
+  torch::Tensor ForwardFromLayer(int layer, const torch::Tensor& activation);
 
   // Glorot-uniform weights, zero biases, BN γ = 1, β = 0 (Keras' defaults).
   void ResetParametersKeras();
@@ -58,7 +62,11 @@ class CifarCnnImpl : public torch::nn::Module {
   static constexpr int kNumConvLayers = 4;
 
  private:
-  CnnOutput Run(const torch::Tensor& x, bool keep_activations);
+  // Conv layer `layer` (1–4) with its BN and ReLU; pooling and dropout after
+  // layers 2 and 4 belong to the next stage.
+  torch::Tensor ConvBlock(int layer, const torch::Tensor& in);
+  // From the output of conv layer `layer` (0: the input) through conv layer `last`.
+  CnnOutput Run(const torch::Tensor& x, int first_layer, bool keep_activations);
 
   CifarCnnOptions options_;
   torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr}, conv3_{nullptr}, conv4_{nullptr};
