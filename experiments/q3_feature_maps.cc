@@ -25,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "lib/data/cifar10.h"
+#include "lib/data/cifar10_download.h"
 #include "lib/models/cifar_cnn.h"
 #include "lib/sweep/sweep_plan.h"
 #include "lib/train/trainer.h"
@@ -35,6 +36,7 @@
 DEFINE_string(weights, "", "Weights written by q3_train_cnn (<out_dir>/weights/<run_id>.pt)");
 DEFINE_bool(batchnorm, false, "The weights are of the BatchNorm variant");
 DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
+DEFINE_bool(download, true, "Download the official archive into the default cache folder when no data is found there");
 DEFINE_string(out_dir, "", "Output folder (default: <workspace>/reports/data)");
 DEFINE_string(layers, "1,2,4", "Conv layers (1-4) to visualise");
 DEFINE_string(channels, "", "Channels per layer, e.g. '3,8,26;3,37,49;25,51,55' (default: three per layer from --seed)");
@@ -126,7 +128,7 @@ int main(int argc, char** argv) {
     for (int layer : layers) channels[layer] = hw1::vis::ChooseChannels(layer_channels[layer], 3, FLAGS_seed + layer);
   }
 
-  absl::StatusOr<std::string> data_dir = hw1::data::LocateCifar10(hw1::ResolveUserPath(FLAGS_data_dir));
+  absl::StatusOr<std::string> data_dir = hw1::data::LocateOrDownloadCifar10(hw1::ResolveUserPath(FLAGS_data_dir), FLAGS_download);
   if (!data_dir.ok()) return Fail(data_dir.status());
   hw1::data::LoadOptions load;
   load.test_limit = std::max(FLAGS_num_images, FLAGS_evidence_images);

@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/data/cifar10.h"
+#include "lib/data/cifar10_download.h"
 #include "lib/models/cifar_cnn.h"
 #include "lib/train/history.h"
 #include "lib/train/trainer.h"
@@ -24,6 +25,7 @@
 #include "lib/util/run_context.h"
 
 DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
+DEFINE_bool(download, true, "Download the official archive into the default cache folder when no data is found there");
 DEFINE_string(out_dir, "", "Output folder (default: <workspace>/reports/data)");
 DEFINE_int32(epochs, 25, "Epochs");
 DEFINE_int32(batch_size, 32, "Batch size");
@@ -96,7 +98,7 @@ int main(int argc, char** argv) {
   options.checkpoint_path = (out_dir / "checkpoints" / (run_id + ".ckpt")).string();
   if (absl::Status status = hw1::train::ValidateTrainOptions(options); !status.ok()) return Fail(status);
 
-  absl::StatusOr<std::string> data_dir = hw1::data::LocateCifar10(hw1::ResolveUserPath(FLAGS_data_dir));
+  absl::StatusOr<std::string> data_dir = hw1::data::LocateOrDownloadCifar10(hw1::ResolveUserPath(FLAGS_data_dir), FLAGS_download);
   if (!data_dir.ok()) return Fail(data_dir.status());
   hw1::data::LoadOptions load;
   load.train_limit = FLAGS_train_limit;

@@ -23,6 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "lib/data/cifar10.h"
+#include "lib/data/cifar10_download.h"
 #include "lib/models/cifar_cnn.h"
 #include "lib/sweep/sweep_plan.h"
 #include "lib/sweep/sweep_store.h"
@@ -32,6 +33,7 @@
 #include "lib/util/run_context.h"
 
 DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
+DEFINE_bool(download, true, "Download the official archive into the default cache folder when no data is found there");
 DEFINE_string(out_dir, "", "Output folder (default: <workspace>/reports/data; with --profile=quick, reports/data/quick)");
 DEFINE_string(profile, "full", "full: the homework's protocol; quick: 4,000 images, 3 epochs, multipliers 1,10");
 DEFINE_string(arms, "baseline,bn", "Arms to train: baseline and/or bn");
@@ -164,7 +166,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  absl::StatusOr<std::string> data_dir = hw1::data::LocateCifar10(hw1::ResolveUserPath(FLAGS_data_dir));
+  absl::StatusOr<std::string> data_dir = hw1::data::LocateOrDownloadCifar10(hw1::ResolveUserPath(FLAGS_data_dir), FLAGS_download);
   if (!data_dir.ok()) return Fail(data_dir.status());
   hw1::data::LoadOptions load;
   load.train_limit = config.train_limit;
