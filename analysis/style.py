@@ -5,6 +5,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
+from matplotlib.ticker import MaxNLocator  # noqa: E402,F401  (re-exported for the figure modules)
 
 # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
 OKABE_ITO = {
@@ -25,9 +26,17 @@ def new_figure(width=7.0, height=4.0):
     return fig, ax
 
 
+def subplots(rows, cols, width=10.0, height=4.0):
+    fig, axes = plt.subplots(rows, cols, figsize=(width, height), dpi=120)
+    for ax in getattr(axes, "flat", [axes]):
+        ax.grid(True, alpha=0.3)
+    return fig, axes
+
+
 def save(fig, path_without_suffix):
     """Saves PNG and SVG next to each other; returns the PNG path."""
-    fig.tight_layout()
+    # Leave room for a figure-wide title so it does not sit on the first row.
+    fig.tight_layout(rect=(0, 0, 1, 0.96) if fig._suptitle is not None else (0, 0, 1, 1))
     fig.savefig(path_without_suffix + ".png")
     fig.savefig(path_without_suffix + ".svg")
     plt.close(fig)

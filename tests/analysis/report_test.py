@@ -1,0 +1,51 @@
+"""The report is built from whatever CSVs exist, and its numbers are the CSVs'."""
+
+import os
+import re
+import unittest
+
+from analysis import report
+from tests.analysis import fixtures
+from tests.analysis.math_figures_test import Q1_CSV, Q2_CSV
+
+
+class ReportTest(unittest.TestCase):
+    def test_empty_data_folder_lists_everything_missing(self):
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        r = report.Report(data, out)
+        path = r.write()
+        text = open(path).read()
+        self.assertIn("q4_summary.csv", text)
+        self.assertIn("bazel run //experiments:q4_bn_sweep", text)
+        self.assertEqual(len(r.missing), len(report.EXPECTED))
+
+    def test_numbers_come_from_the_csvs(self):
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        fixtures.write(data, "q1_conv1x1.csv", Q1_CSV)
+        fixtures.write(data, "q2_hessian_checks.csv", Q2_CSV)
+        fixtures.write(data, "q3_history.csv", fixtures.q3_history())
+        fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics())
+        fixtures.write(data, "q3_model_summary.csv", fixtures.model_summary())
+        fixtures.write(data, "q4_history.csv", fixtures.q4_history())
+        fixtures.write(data, "q4_summary.csv", fixtures.q4_summary())
+        fixtures.feature_csvs(data)
+        r = report.Report(data, out)
+        text = open(r.write()).read()
+        # Q1: 3 of 3 predicted.
+        self.assertIn("**3 of 3**", text)
+        # Q3 (b): mean ± sd of final val acc over the two seeds: 0.78 and 0.80.
+        self.assertIn("0.7900 ± 0.0141 (n=2)", text)
+        self.assertIn("| final validation accuracy | 0.7900 ± 0.0141 (n=2) | 0.8012 |", text)
+        # Q4 Table 1: BN x10 final 0.82 and 0.83 -> 0.8250; homework 0.8519.
+        self.assertRegex(text, r"\| BatchNorm \| x10 \(0\.001\) \| 0\.8250 ± 0\.0071 \(n=2\) \|.*\| 0\.8519 \|")
+        # The baseline at x5: one of two runs diverged; never reached the target.
+        self.assertRegex(text, r"\| baseline \(no BN\) \| x5 \(0\.0005\) \| 0\.1050 .*\| 1 of 2 \| never \|")
+        # Every figure the report links exists.
+        for link in re.findall(r"\]\((figures/[^)]+)\)", text):
+            self.assertTrue(os.path.exists(os.path.join(out, link)), link)
+        self.assertGreaterEqual(len(r.figures), 9)
+        self.assertNotIn("q4_summary.csv` (run", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
