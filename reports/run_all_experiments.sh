@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Every experiment behind reports/hw1.md, in order, then the report. Resumable:
+# run it again after an interruption and finished work is skipped (runs already
+# in the CSVs), an interrupted training run continues from its checkpoint.
+# Takes many hours on a 2-core CPU; see README.md. Usage:
+#   reports/run_all_experiments.sh --data_dir=/path/to/cifar-10-batches-bin
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data_flag="${1:---data_dir=${CIFAR10_DIR:-}}"
+out=reports/data
+run() { bazel run -c opt "$1" -- "${@:2}"; }
+done_q3() {  # seed: a full-protocol q3 run already in q3_final_metrics.csv
+  grep -q "^baseline_lr0.0001_seed$1_[a-z0-9]*,baseline,.*,$1,25," "$out/q3_final_metrics.csv" 2>/dev/null
+}
+
+run //experiments:q1_conv1x1
+run //experiments:q2_convexity
+done_q3 0 || run //experiments:q3_train_cnn "$data_flag" --seed=0 --resume
+weights=$(ls "$out"/weights/baseline_lr0.0001_seed0_*.pt 2>/dev/null | grep -v '_e[0-9]' | head -n1 || true)
+if [[ -n "$weights" && ! -s "$out/q3_feature_maps.csv" ]]; then
+  run //experiments:q3_feature_maps "$data_flag" --weights="$PWD/$weights"
+fi
+run //experiments:q4_bn_sweep "$data_flag" --seeds=0,1
+# The same protocol in fp32 for two settings: does the precision change the conclusions?
+run //experiments:q4_bn_sweep "$data_flag" --precision=fp32 --arms=baseline --lr_multipliers=1
+run //experiments:q4_bn_sweep "$data_flag" --precision=fp32 --arms=bn --lr_multipliers=10
+for seed in 1 2; do
+  done_q3 "$seed" || run //experiments:q3_train_cnn "$data_flag" --seed="$seed" --resume
+done
+run //reports:hw1
