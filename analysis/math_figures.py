@@ -27,13 +27,15 @@ def q1_condition_figure(csv_path, out_prefix):
     for index, value in enumerate(values):
         if math.isnan(value):
             ax.text(floor * 3, index, "shapes differ: no scalar", va="center", fontsize=8)
+        elif value == 0:
+            ax.text(floor * 3, index, "exactly 0", va="center", fontsize=8)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.set_xlim(floor, max(max(drawn) * 10, 1.0))
     ax.set_xlabel("max |conv(x) - s x| over random inputs (best scalar s; log scale)")
-    ax.set_title("Q1: a 1x1 convolution is a scalar multiple iff C_in = C_out, b = 0, W = sI")
+    ax.set_title("Q1: 1x1 conv = scalar multiple  iff  C_in = C_out, b = 0, W = sI", fontsize=10)
     from matplotlib.patches import Patch
 
     ax.legend(
@@ -63,9 +65,10 @@ def q2_eigenvalue_figure(csv_path, out_prefix):
                label="largest eigenvalue")
     ax.axhline(0.0, color=style.OKABE_ITO["black"], linewidth=0.8)
     ax.set_yscale("symlog", linthresh=1e-12)
+    ax.set_ylim(-1e-9, max(highs) * 10)
     ax.set_xticks(range(len(rows)))
     ax.set_xticklabels(cases, rotation=20, fontsize=8)
     ax.set_ylabel("Hessian eigenvalue (symlog)")
-    ax.set_title("Q2: Hessian eigenvalues of the logistic loss (all >= -tolerance: PSD)")
+    ax.set_title("Q2: Hessian eigenvalues of the logistic loss (all >= -tolerance: PSD)", fontsize=10)
     ax.legend(fontsize=8)
     return style.save(fig, out_prefix), {"cases": cases, "lows": lows, "highs": highs}

@@ -31,6 +31,10 @@ class ReportTest(unittest.TestCase):
         fixtures.feature_csvs(data)
         r = report.Report(data, out)
         text = open(r.write()).read()
+        # Q2: the largest finite-difference error of the two data sets, and the Jensen count.
+        self.assertIn("central finite differences is 9.0e-11", text)
+        self.assertIn("violated 0 times", text)
+        self.assertIn("PSD in 2 of 2 data sets", text)
         # Q1: 3 of 3 predicted.
         self.assertIn("**3 of 3**", text)
         # Q3 (b): mean ± sd of final val acc over the two seeds: 0.78 and 0.80.

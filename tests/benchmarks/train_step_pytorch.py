@@ -9,8 +9,12 @@ import argparse
 import os
 import time
 
-import torch
-from torch import nn
+# As the C++ trainer does (lib/train/trainer.cc, ConfigureThreads): OpenBLAS's own
+# threads would compete with PyTorch's OpenMP team for the same cores.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
 
 
 def make_model(batchnorm):
