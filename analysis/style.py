@@ -3,6 +3,8 @@
 import matplotlib
 
 matplotlib.use("Agg")
+# Byte-identical SVGs from identical data: fixed element ids, no timestamp.
+matplotlib.rcParams["svg.hashsalt"] = "hw1-repro"
 
 import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
 from matplotlib.ticker import MaxNLocator  # noqa: E402,F401  (re-exported for the figure modules)
@@ -37,7 +39,7 @@ def save(fig, path_without_suffix):
     """Saves PNG and SVG next to each other; returns the PNG path."""
     # Leave room for a figure-wide title so it does not sit on the first row.
     fig.tight_layout(rect=(0, 0, 1, 0.96) if fig._suptitle is not None else (0, 0, 1, 1))
-    fig.savefig(path_without_suffix + ".png")
-    fig.savefig(path_without_suffix + ".svg")
+    fig.savefig(path_without_suffix + ".png", metadata={"Software": None})
+    fig.savefig(path_without_suffix + ".svg", metadata={"Date": None})
     plt.close(fig)
     return path_without_suffix + ".png"
