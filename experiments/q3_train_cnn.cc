@@ -80,12 +80,9 @@ int main(int argc, char** argv) {
   options.seed = FLAGS_seed;
   options.threads = FLAGS_threads;
   options.resume = FLAGS_resume;
-  auto precision = hw1::train::ParsePrecision(FLAGS_precision);
-  if (!precision.ok()) return Fail(precision.status());
-  options.precision = *precision;
-  auto device = hw1::train::ParseDevice(FLAGS_device);
-  if (!device.ok()) return Fail(device.status());
-  options.device = *device;
+  if (absl::Status s = hw1::train::SetPrecisionAndDevice(FLAGS_precision, FLAGS_device, &options); !s.ok()) {
+    return Fail(s);
+  }
   if (FLAGS_train_limit == 0 || FLAGS_train_limit < -1 || FLAGS_test_limit == 0 || FLAGS_test_limit < -1) {
     return Fail(absl::InvalidArgumentError("--train_limit and --test_limit must be -1 (all) or >= 1"));
   }

@@ -119,12 +119,9 @@ int main(int argc, char** argv) {
   options.batch_size = config.batch_size;
   options.decay = config.decay;
   options.threads = FLAGS_threads;
-  auto precision = hw1::train::ParsePrecision(FLAGS_precision);
-  if (!precision.ok()) return Fail(precision.status());
-  options.precision = *precision;
-  auto device = hw1::train::ParseDevice(FLAGS_device);
-  if (!device.ok()) return Fail(device.status());
-  options.device = *device;
+  if (absl::Status s = hw1::train::SetPrecisionAndDevice(FLAGS_precision, FLAGS_device, &options); !s.ok()) {
+    return Fail(s);
+  }
   if (absl::Status s = hw1::train::ValidateTrainOptions(options); !s.ok()) return Fail(s);
   config.precision = hw1::train::ResolvedPrecision(options);
   config.threads = hw1::train::ConfigureThreads(options.threads);

@@ -35,6 +35,17 @@ std::string PrecisionName(Precision precision) {
   return "auto";
 }
 
+absl::Status SetPrecisionAndDevice(absl::string_view precision, absl::string_view device,
+                                   TrainOptions* options) {
+  absl::StatusOr<Precision> p = ParsePrecision(precision);
+  if (!p.ok()) return p.status();
+  absl::StatusOr<Device> d = ParseDevice(device);
+  if (!d.ok()) return d.status();
+  options->precision = *p;
+  options->device = *d;
+  return absl::OkStatus();
+}
+
 absl::Status ValidateTrainOptions(const TrainOptions& o) {
   if (o.epochs < 1) return absl::InvalidArgumentError(absl::StrCat("--epochs=", o.epochs, ": must be >= 1"));
   if (o.batch_size < 1) {

@@ -36,6 +36,10 @@ struct TrainOptions {
   bool progress = true;         // progress lines on stderr
 };
 
+// Parses --precision and --device into `options`; errors name the flag.
+absl::Status SetPrecisionAndDevice(absl::string_view precision, absl::string_view device,
+                                   TrainOptions* options);
+
 // Returns an error naming the option when a value is out of range.
 absl::Status ValidateTrainOptions(const TrainOptions& options);
 

@@ -34,6 +34,15 @@ TEST(TrainOptionsTest, ParsingNamesTheFlag) {
   EXPECT_NE(ParseDevice("tpu").status().message().find("--device=tpu"), std::string::npos);
 }
 
+TEST(TrainOptionsTest, SetsPrecisionAndDeviceOrNamesTheBadFlag) {
+  TrainOptions options;
+  ASSERT_TRUE(SetPrecisionAndDevice("fp32", "cpu", &options).ok());
+  EXPECT_EQ(options.precision, Precision::kFp32);
+  EXPECT_EQ(options.device, Device::kCpu);
+  EXPECT_NE(SetPrecisionAndDevice("fp32", "gpu", &options).message().find("--device=gpu"), std::string::npos);
+  EXPECT_EQ(options.device, Device::kCpu);  // unchanged on error
+}
+
 TEST(TrainOptionsTest, ValidationNamesTheOption) {
   TrainOptions options;
   options.batch_size = 0;
