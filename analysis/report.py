@@ -52,11 +52,12 @@ def mean_sd(values):
     return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else None)
 
 
-def fmt_mean_sd(values):
+def fmt_mean_sd(values, digits=4):
+    values = list(values)
     mean, sd = mean_sd(values)
     if mean is None:
         return "n/a"
-    return fmt(mean) + (f" ± {fmt(sd)}" if sd is not None else "") + f" (n={len(list(values))})"
+    return fmt(mean, digits) + (f" ± {fmt(sd, digits)}" if sd is not None else "") + f" (n={len(values)})"
 
 
 class Report:
@@ -310,7 +311,7 @@ class Report:
                 table.append([training_figures.ARM_LABEL[arm], f"x{m:g} ({m * 1e-4:g})", fmt_mean_sd(acc(arm, m, main)),
                               fmt_mean_sd(acc(arm, m, main, "best_val_acc")), fmt(homework),
                               f"{diverged} of {len(runs)}",
-                              fmt_mean_sd(reach) if reach else "never"])
+                              fmt_mean_sd(reach, digits=1) if reach else "never"])
         self.add(f"**Table 1** (final validation accuracy after 25 epochs, {main}; mean ± sd over seeds):", "")
         self.table(["network", "lr multiplier", "final val acc", "best val acc", "homework", "diverged",
                     "epochs to reach baseline x1's final acc"], table)

@@ -41,8 +41,9 @@ struct Evaluation {
 };
 Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images, const TrainOptions& options);
 
-// Sets LibTorch's intra-op threads (0: every core) and keeps BLAS from
-// starting threads of its own; returns the thread count.
+// Sets LibTorch's intra-op threads (0: every core), keeps BLAS from starting
+// threads of its own, and flushes denormals to zero on every intra-op thread;
+// returns the thread count.
 int ConfigureThreads(int requested);
 
 // The pieces of a training step, for benchmarks and the loop above.
