@@ -179,6 +179,17 @@ TEST(TrainerTest, Bf16LossCurveFollowsFp32) {
   EXPECT_LT(fp32.history.back().train_loss, fp32.history.front().train_loss - 0.3);
 }
 
+// Denormals are flushed to zero on the calling thread and on the intra-op
+// threads (a large tensor is split across them).
+TEST(TrainerTest, ConfigureThreadsFlushesDenormals) {
+  EXPECT_EQ(ConfigureThreads(2), 2);
+  const torch::Tensor tiny = torch::full({1 << 20}, 1e-20f);
+  const torch::Tensor product = tiny * tiny;  // 1e-40: a float denormal
+  EXPECT_EQ(product.count_nonzero().item<int64_t>(), 0);
+  volatile float a = 1e-20f, b = 1e-20f;
+  EXPECT_EQ(a * b, 0.0f);
+}
+
 TEST(TrainerTest, WeightsRoundTripAndMismatchIsNamed) {
   models::CifarCnn model;
   const std::string path = Tmp("weights.pt");
