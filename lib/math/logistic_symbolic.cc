@@ -1,5 +1,6 @@
 #include "lib/math/logistic_symbolic.h"
 
+#include <algorithm>
 #include <functional>
 #include <sstream>
 
@@ -14,11 +15,7 @@ using GiNaC::exp;
 using GiNaC::log;
 using GiNaC::realsymbol;
 
-std::string ToString(const ex& e) {
-  std::ostringstream out;
-  out << e;
-  return out.str();
-}
+std::string ToString(const ex& e) { return CanonicalText(e); }
 
 // Simplified a − b.
 ex Difference(const ex& a, const ex& b) { return GiNaC::normal(GiNaC::expand(a - b)); }
@@ -125,6 +122,79 @@ std::string Display(const Symbols& s, const ex& residual) {
 }
 
 }  // namespace
+
+std::string CanonicalText(const GiNaC::ex& e) {
+  auto sorted_operands = [](const ex& x) {  // as text, in text order
+    std::vector<std::string> parts;
+    for (size_t k = 0; k < x.nops(); ++k) parts.push_back(CanonicalText(x.op(k)));
+    std::sort(parts.begin(), parts.end());
+    return parts;
+  };
+  auto grouped = [](const ex& x) {  // parenthesised where precedence needs it
+    const std::string text = CanonicalText(x);
+    const bool atom = GiNaC::is_a<GiNaC::symbol>(x) || GiNaC::is_a<GiNaC::function>(x) ||
+                      (GiNaC::is_a<GiNaC::numeric>(x) && GiNaC::ex_to<GiNaC::numeric>(x).is_nonneg_integer());
+    return atom ? text : absl::StrCat("(", text, ")");
+  };
+  if (GiNaC::is_a<GiNaC::add>(e)) {
+    std::string text;
+    for (const std::string& term : sorted_operands(e)) {
+      absl::StrAppend(&text, text.empty() || term[0] == '-' ? "" : "+", term);
+    }
+    return text;
+  }
+  if (GiNaC::is_a<GiNaC::mul>(e)) {
+    // GiNaC may hold a − b as −(b − a) inside a product, depending on the same
+    // hashes: of s and −s, write each sum factor as the one with fewer negative
+    // terms (then the one whose text sorts first), and move the sign into the
+    // numeric coefficient.
+    GiNaC::numeric coefficient = 1;
+    std::vector<std::string> factors;
+    auto sign_normal_sum = [&](const ex& sum, bool odd_power) {
+      auto key = [&sorted_operands](const ex& x) {
+        const std::vector<std::string> terms = sorted_operands(x);
+        const auto negative = std::count_if(terms.begin(), terms.end(),
+                                            [](const std::string& t) { return t[0] == '-'; });
+        return std::make_pair(negative, CanonicalText(x));
+      };
+      const auto as_is = key(sum), negated = key(ex(-sum));
+      if (negated < as_is && odd_power) coefficient = -coefficient;
+      return absl::StrCat("(", std::min(as_is, negated).second, ")");
+    };
+    for (size_t k = 0; k < e.nops(); ++k) {
+      const ex& f = e.op(k);
+      if (GiNaC::is_a<GiNaC::numeric>(f)) {
+        coefficient *= GiNaC::ex_to<GiNaC::numeric>(f);
+      } else if (GiNaC::is_a<GiNaC::add>(f)) {
+        factors.push_back(sign_normal_sum(f, true));
+      } else if (GiNaC::is_a<GiNaC::power>(f) && GiNaC::is_a<GiNaC::add>(f.op(0)) &&
+                 GiNaC::is_a<GiNaC::numeric>(f.op(1)) && GiNaC::ex_to<GiNaC::numeric>(f.op(1)).is_integer()) {
+        const bool odd = GiNaC::ex_to<GiNaC::numeric>(f.op(1)).is_odd();
+        factors.push_back(absl::StrCat(sign_normal_sum(f.op(0), odd), "^", grouped(f.op(1))));
+      } else {
+        factors.push_back(CanonicalText(f));
+      }
+    }
+    std::sort(factors.begin(), factors.end());
+    std::string text = coefficient.is_equal(1) ? "" : coefficient.is_equal(-1) ? "-" : absl::StrCat(CanonicalText(coefficient), "*");
+    for (size_t k = 0; k < factors.size(); ++k) absl::StrAppend(&text, k ? "*" : "", factors[k]);
+    return text;
+  }
+  if (GiNaC::is_a<GiNaC::power>(e)) return absl::StrCat(grouped(e.op(0)), "^", grouped(e.op(1)));
+  if (GiNaC::is_a<GiNaC::function>(e)) {
+    std::string text = absl::StrCat(GiNaC::ex_to<GiNaC::function>(e).get_name(), "(");
+    for (size_t k = 0; k < e.nops(); ++k) absl::StrAppend(&text, k ? "," : "", CanonicalText(e.op(k)));
+    return absl::StrCat(text, ")");
+  }
+  if (GiNaC::is_a<GiNaC::lst>(e)) {  // keeps its order: components are positional
+    std::string text = "{";
+    for (size_t k = 0; k < e.nops(); ++k) absl::StrAppend(&text, k ? "," : "", CanonicalText(e.op(k)));
+    return absl::StrCat(text, "}");
+  }
+  std::ostringstream out;  // symbols and numbers print the same whatever the hashes
+  out << e;
+  return out.str();
+}
 
 std::vector<SymbolicCheck> ProveLogisticConvexity(int num_features, int num_examples) {
   std::vector<SymbolicCheck> checks;

@@ -13,7 +13,17 @@
 #include <string>
 #include <vector>
 
+namespace GiNaC {
+class ex;
+}  // namespace GiNaC
+
 namespace hw1::math {
+
+// `e` as text that depends only on the expression. GiNaC orders the terms of
+// sums and products by hash values seeded from type-info addresses, so its own
+// printing changes from one run to the next (address-space randomisation);
+// here the terms and factors of every sum and product are sorted as text.
+std::string CanonicalText(const GiNaC::ex& e);
 
 struct SymbolicCheck {
   std::string claim;     // what is proved, in words and formulas

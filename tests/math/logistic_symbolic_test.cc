@@ -2,10 +2,30 @@
 
 #include <map>
 
+#include "ginac/ginac.h"
 #include "gtest/gtest.h"
 
 namespace hw1::math {
 namespace {
+
+// GiNaC orders terms by hashes that depend on symbol creation order and on
+// addresses; the residuals written to the CSVs must not.
+TEST(CanonicalTextTest, DependsOnlyOnTheExpression) {
+  auto build = [](const GiNaC::realsymbol& a, const GiNaC::realsymbol& b) {
+    return GiNaC::pow(1 + a * b, -2) * (a - 3 * b) + GiNaC::exp(-a - b);
+  };
+  std::string first, second;
+  {
+    const GiNaC::realsymbol a("a"), b("b");
+    first = CanonicalText(build(a, b));
+  }
+  {
+    const GiNaC::realsymbol b("b"), a("a");  // created in the other order
+    second = CanonicalText(build(a, b));
+  }
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(first, "(-3*b+a)*(1+a*b)^(-2)+exp(-a-b)");
+}
 
 TEST(LogisticSymbolicTest, GradientHessianAndQuadraticFormAreProved) {
   const auto checks = ProveLogisticConvexity(/*num_features=*/3, /*num_examples=*/2);
