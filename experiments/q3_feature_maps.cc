@@ -27,9 +27,9 @@
 #include "lib/data/cifar10.h"
 #include "lib/data/cifar10_download.h"
 #include "lib/models/cifar_cnn.h"
-#include "lib/sweep/sweep_plan.h"
 #include "lib/train/trainer.h"
 #include "lib/util/csv.h"
+#include "lib/util/list_flags.h"
 #include "lib/util/run_context.h"
 #include "lib/vis/feature_maps.h"
 
@@ -85,15 +85,9 @@ int main(int argc, char** argv) {
   if (FLAGS_num_images < 1 || FLAGS_top_k < 1 || FLAGS_evidence_images < 1) {
     return Fail(absl::InvalidArgumentError("--num_images, --top_k and --evidence_images must be >= 1"));
   }
-  absl::StatusOr<std::vector<double>> layer_list = hw1::sweep::ParseDoubleList("layers", FLAGS_layers);
+  absl::StatusOr<std::vector<int64_t>> layer_list = hw1::ParseIntListInRange("layers", FLAGS_layers, 1, 4);
   if (!layer_list.ok()) return Fail(layer_list.status());
-  std::vector<int> layers;
-  for (double l : *layer_list) {
-    if (l != static_cast<int>(l) || l < 1 || l > 4) {
-      return Fail(absl::InvalidArgumentError(absl::StrCat("--layers=", FLAGS_layers, ": layers are 1-4")));
-    }
-    layers.push_back(static_cast<int>(l));
-  }
+  const std::vector<int> layers(layer_list->begin(), layer_list->end());
 
   hw1::models::CifarCnnOptions model_options;
   model_options.batchnorm = FLAGS_batchnorm;
@@ -114,15 +108,12 @@ int main(int argc, char** argv) {
       return Fail(absl::InvalidArgumentError(absl::StrCat("--channels=", FLAGS_channels, ": one group per layer in --layers")));
     }
     for (size_t i = 0; i < layers.size(); ++i) {
-      auto list = hw1::sweep::ParseSeedList("channels", groups[i]);
-      if (!list.ok()) return Fail(list.status());
-      for (uint64_t c : *list) {
-        if (static_cast<int64_t>(c) >= layer_channels[layers[i]]) {
-          return Fail(absl::InvalidArgumentError(absl::StrCat("--channels: layer ", layers[i], " has ",
-                                                              layer_channels[layers[i]], " channels, not ", c)));
-        }
-        channels[layers[i]].push_back(static_cast<int64_t>(c));
+      auto list = hw1::ParseIntListInRange("channels", groups[i], 0, layer_channels[layers[i]] - 1);
+      if (!list.ok()) {
+        return Fail(absl::InvalidArgumentError(absl::StrCat(list.status().message(), " (layer ", layers[i],
+                                                            " has ", layer_channels[layers[i]], " channels)")));
       }
+      channels[layers[i]] = *list;
     }
   } else {
     for (int layer : layers) channels[layer] = hw1::vis::ChooseChannels(layer_channels[layer], 3, FLAGS_seed + layer);

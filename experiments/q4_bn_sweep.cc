@@ -30,6 +30,7 @@
 #include "lib/train/fused_adam.h"
 #include "lib/train/history.h"
 #include "lib/train/trainer.h"
+#include "lib/util/list_flags.h"
 #include "lib/util/run_context.h"
 
 DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
@@ -92,15 +93,15 @@ int main(int argc, char** argv) {
   } else if (FLAGS_profile != "full") {
     return Fail(absl::InvalidArgumentError(absl::StrCat("--profile=", FLAGS_profile, ": expected full or quick")));
   }
-  auto arms = hw1::sweep::ParseArmList("arms", FLAGS_arms);
+  auto arms = hw1::ParseChoiceList("arms", FLAGS_arms, {"baseline", "bn"});
   if (!arms.ok()) return Fail(arms.status());
   config.arms = *arms;
   if (!FLAGS_lr_multipliers.empty()) {
-    auto multipliers = hw1::sweep::ParseDoubleList("lr_multipliers", FLAGS_lr_multipliers);
+    auto multipliers = hw1::ParsePositiveDoubleList("lr_multipliers", FLAGS_lr_multipliers);
     if (!multipliers.ok()) return Fail(multipliers.status());
     config.lr_multipliers = *multipliers;
   }
-  auto seeds = hw1::sweep::ParseSeedList("seeds", FLAGS_seeds);
+  auto seeds = hw1::ParseUnsignedList("seeds", FLAGS_seeds);
   if (!seeds.ok()) return Fail(seeds.status());
   config.seeds = *seeds;
   config.base_lr = FLAGS_base_lr;

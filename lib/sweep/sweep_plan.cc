@@ -1,9 +1,6 @@
 #include "lib/sweep/sweep_plan.h"
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "lib/train/history.h"
 
 namespace hw1::sweep {
@@ -43,41 +40,6 @@ std::vector<RunSpec> ShardOf(const std::vector<RunSpec>& plan, int num_shards, i
     if (run.index % num_shards == shard_index) shard.push_back(run);
   }
   return shard;
-}
-
-namespace {
-
-template <typename T, typename Parse>
-absl::StatusOr<std::vector<T>> ParseList(absl::string_view flag, absl::string_view text, Parse parse) {
-  std::vector<T> values;
-  for (absl::string_view item : absl::StrSplit(text, ',')) {
-    item = absl::StripAsciiWhitespace(item);
-    T value;
-    if (item.empty() || !parse(item, &value)) {
-      return absl::InvalidArgumentError(absl::StrCat("--", flag, "=", text, ": cannot read '", item, "'"));
-    }
-    values.push_back(value);
-  }
-  return values;
-}
-
-}  // namespace
-
-absl::StatusOr<std::vector<double>> ParseDoubleList(absl::string_view flag, absl::string_view text) {
-  return ParseList<double>(flag, text, [](absl::string_view s, double* v) {
-    return absl::SimpleAtod(s, v) && *v > 0;
-  });
-}
-
-absl::StatusOr<std::vector<uint64_t>> ParseSeedList(absl::string_view flag, absl::string_view text) {
-  return ParseList<uint64_t>(flag, text, [](absl::string_view s, uint64_t* v) { return absl::SimpleAtoi(s, v); });
-}
-
-absl::StatusOr<std::vector<std::string>> ParseArmList(absl::string_view flag, absl::string_view text) {
-  return ParseList<std::string>(flag, text, [](absl::string_view s, std::string* v) {
-    *v = std::string(s);
-    return s == "baseline" || s == "bn";
-  });
 }
 
 }  // namespace hw1::sweep

@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 
 namespace hw1::sweep {
 
@@ -48,11 +46,6 @@ std::vector<RunSpec> BuildPlan(const SweepConfig& config);
 
 // Run i belongs to shard i mod num_shards: every run in exactly one shard.
 std::vector<RunSpec> ShardOf(const std::vector<RunSpec>& plan, int num_shards, int shard_index);
-
-// Parsers for comma-separated flags; errors name the flag and the bad item.
-absl::StatusOr<std::vector<double>> ParseDoubleList(absl::string_view flag, absl::string_view text);
-absl::StatusOr<std::vector<uint64_t>> ParseSeedList(absl::string_view flag, absl::string_view text);
-absl::StatusOr<std::vector<std::string>> ParseArmList(absl::string_view flag, absl::string_view text);
 
 }  // namespace hw1::sweep
 

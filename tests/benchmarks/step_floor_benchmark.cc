@@ -8,8 +8,8 @@
 //   BM_Adam                 the optimizer step over all 1.25 M parameters;
 //   BM_ElementwiseOps       ReLU, max-pool and dropout, forward and backward,
 //                           as the ATen ops the step uses (none fused in 1.13);
-//   BM_WeightCasts          autocast's fp32→bf16 weight casts and the bf16→fp32
-//                           gradient casts back.
+//   BM_WeightCasts          autocast's fp32→bf16 casts of weights and biases and
+//                           the bf16→fp32 gradient casts back.
 //
 // Their sum is the floor of a step built from these ops; 2,000 img/s at batch
 // 32 needs a step of 16 ms.
@@ -45,6 +45,20 @@ torch::Tensor Bf16(std::vector<int64_t> shape, bool channels_last = false) {
 }
 
 int64_t OutSide(const ConvShape& c) { return c.side + 2 * c.padding - 2; }
+
+// The network's weights and biases as the trainer holds them: fp32, 4-d ones channels-last.
+std::vector<torch::Tensor> Float32Parameters() {
+  std::vector<torch::Tensor> params;
+  for (const ConvShape& c : kConvs) {
+    params.push_back(torch::randn({c.out_channels, c.in_channels, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast));
+    params.push_back(torch::zeros({c.out_channels}));
+  }
+  for (int i = 0; i < 2; ++i) {
+    params.push_back(torch::randn({kDenseOut[i], kDenseIn[i]}));
+    params.push_back(torch::zeros({kDenseOut[i]}));
+  }
+  return params;
+}
 
 void SetRate(benchmark::State& state) {
   state.counters["img/s"] =
@@ -91,15 +105,7 @@ void BM_ConvAndDenseKernels(benchmark::State& state) {
 void BM_Adam(benchmark::State& state) {
   hw1::train::ConfigureThreads(0);
   torch::manual_seed(0);
-  std::vector<torch::Tensor> params;
-  for (const ConvShape& c : kConvs) {
-    params.push_back(torch::randn({c.out_channels, c.in_channels, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast));
-    params.push_back(torch::zeros({c.out_channels}));
-  }
-  for (int i = 0; i < 2; ++i) {
-    params.push_back(torch::randn({kDenseOut[i], kDenseIn[i]}));
-    params.push_back(torch::zeros({kDenseOut[i]}));
-  }
+  std::vector<torch::Tensor> params = Float32Parameters();
   for (auto& p : params) {
     p.requires_grad_(true);
     p.mutable_grad() = torch::randn_like(p) * 1e-3;
@@ -143,11 +149,7 @@ void BM_ElementwiseOps(benchmark::State& state) {
 void BM_WeightCasts(benchmark::State& state) {
   hw1::train::ConfigureThreads(0);
   torch::manual_seed(0);
-  std::vector<torch::Tensor> weights;
-  for (const ConvShape& c : kConvs) {
-    weights.push_back(torch::randn({c.out_channels, c.in_channels, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast));
-  }
-  for (int i = 0; i < 2; ++i) weights.push_back(torch::randn({kDenseOut[i], kDenseIn[i]}));
+  const std::vector<torch::Tensor> weights = Float32Parameters();
   for (auto _ : state) {
     for (const torch::Tensor& w : weights) {
       const torch::Tensor half = w.to(torch::kBFloat16);

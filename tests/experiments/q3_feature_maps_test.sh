@@ -27,5 +27,6 @@ maps --weights="$weights" --channels='3,8,26;3,17,29;25,51,55' >/dev/null
 expect_failure "weights file does not exist" maps --weights="$out/nope.pt"
 expect_failure "do not match the architecture" maps --weights="$weights" --batchnorm
 expect_failure "--weights is required" maps
-expect_failure "layer 1 has 32 channels, not 40" maps --weights="$weights" --channels='40;1;1'
+expect_failure "--channels=40: cannot read '40': must be 0-31 (layer 1 has 32 channels)" maps --weights="$weights" --channels='40;1;1'
+expect_failure "--layers=1,5: cannot read '5': must be 1-4" maps --weights="$weights" --layers=1,5
 echo "PASS"

@@ -59,16 +59,5 @@ TEST(SweepPlanTest, SignatureCoversWhatDecidesTheNumbers) {
   EXPECT_NE(BuildPlan(a)[0].signature, BuildPlan(b)[0].signature);
 }
 
-TEST(SweepPlanTest, ListFlagsNameTheBadItem) {
-  EXPECT_EQ(*ParseDoubleList("lr_multipliers", "1, 5,10"), (std::vector<double>{1, 5, 10}));
-  absl::StatusOr<std::vector<double>> bad = ParseDoubleList("lr_multipliers", "1,x");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.status().message().find("--lr_multipliers=1,x: cannot read 'x'"), std::string::npos);
-  EXPECT_FALSE(ParseDoubleList("lr_multipliers", "-1").ok());
-  EXPECT_EQ(*ParseSeedList("seeds", "0,1,2"), (std::vector<uint64_t>{0, 1, 2}));
-  EXPECT_FALSE(ParseSeedList("seeds", "0,,1").ok());
-  EXPECT_FALSE(ParseArmList("arms", "baseline,resnet").ok());
-}
-
 }  // namespace
 }  // namespace hw1::sweep
