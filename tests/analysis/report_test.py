@@ -49,6 +49,24 @@ class ReportTest(unittest.TestCase):
             self.assertTrue(os.path.exists(os.path.join(out, link)), link)
         self.assertGreaterEqual(len(r.figures), 9)
         self.assertNotIn("q4_summary.csv` (run", text)
+        # The homework's claims, each with a verdict computed from the runs.
+        self.assertIn("(a) *BN converges faster* (homework: reached 0.8012 5 epochs earlier): **supported**, BN "
+                      "reaches the baseline x1's final accuracy sooner at 1 of 1 learning rates", text)
+        self.assertIn("**supported**, the baseline collapsed (final accuracy below 0.2, or diverged) in 2 of 2 runs "
+                      "at x5; BN ends higher than the baseline at 1 of 1 raised learning rates (x5).", text)
+        self.assertIn("(c) *BN improves accuracy* (homework: 0.8519 against 0.8012): **supported**, the best BN "
+                      "setting (x10, 0.8250) is 0.1200 above the best baseline setting (x1, 0.7050).", text)
+        self.assertNotIn("Where this disagrees with the homework", text)
+
+    def test_a_baseline_that_does_not_collapse_is_called_a_disagreement(self):
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        fixtures.write(data, "q4_history.csv", fixtures.q4_history())
+        fixtures.write(data, "q4_summary.csv", fixtures.q4_summary(baseline_x5=0.78))
+        text = open(report.Report(data, out).write()).read()
+        # BN x5 (0.80, 0.81) still ends above the baseline x5 (0.78, 0.79), which no longer collapses.
+        self.assertIn("**partly supported**, the baseline collapsed (final accuracy below 0.2, or diverged) in 0 of 2 "
+                      "runs at x5", text)
+        self.assertIn("Where this disagrees with the homework: its baseline at x5 ended at chance", text)
 
 
 if __name__ == "__main__":
