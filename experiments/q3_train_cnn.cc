@@ -22,6 +22,7 @@
 #include "lib/train/history.h"
 #include "lib/train/trainer.h"
 #include "lib/util/csv.h"
+#include "lib/util/openblas.h"
 #include "lib/util/run_context.h"
 
 DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
@@ -68,6 +69,7 @@ hw1::CsvTable ModelSummaryTable() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  hw1::SelectOpenBlasKernels(argv);  // before anything else: it may restart the program
   gflags::SetUsageMessage("Q3: train the homework's CIFAR-10 CNN");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   hw1::Manifest manifest("q3_train_cnn", argc, argv);

@@ -31,6 +31,7 @@
 #include "lib/train/history.h"
 #include "lib/train/trainer.h"
 #include "lib/util/list_flags.h"
+#include "lib/util/openblas.h"
 #include "lib/util/run_context.h"
 
 DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
@@ -83,6 +84,7 @@ double TimeTrainingStep(bool batchnorm, const hw1::train::TrainOptions& options)
 }  // namespace
 
 int main(int argc, char** argv) {
+  hw1::SelectOpenBlasKernels(argv);  // before anything else: it may restart the program
   gflags::SetUsageMessage("Q4: the BatchNorm sweep (bazel run //experiments:q4_bn_sweep)");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   hw1::Manifest manifest("q4_bn_sweep", argc, argv);

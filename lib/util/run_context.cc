@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "lib/util/file_util.h"
+#include "lib/util/openblas.h"
 
 namespace hw1 {
 namespace {
@@ -103,6 +104,9 @@ Manifest::Manifest(absl::string_view experiment, int argc, char** argv)
   json_["host"] = {{"hostname", host},
                    {"cpu", CpuModel()},
                    {"hardware_threads", std::thread::hardware_concurrency()}};
+  // fp32 matrix products depend on OpenBLAS's kernels at the last bit.
+  const std::string blas = OpenBlasCore();
+  json_["openblas_core"] = blas.empty() ? "not loaded" : blas;
 }
 
 absl::Status Manifest::Write(const std::string& out_dir) {

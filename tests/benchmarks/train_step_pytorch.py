@@ -13,6 +13,27 @@ import time
 # threads would compete with PyTorch's OpenMP team for the same cores.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+
+def _cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+# As the C++ binaries do (lib/util/openblas.h): Debian's OpenBLAS falls back to
+# SSE3 kernels on CPU models newer than it knows; ask for the kernels the CPU
+# supports. (It reads the variable when torch loads it, so before the import.)
+_flags = _cpu_flags()
+if {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx2", "fma"} <= _flags:
+    os.environ.setdefault("OPENBLAS_CORETYPE", "SkylakeX")
+elif {"avx2", "fma"} <= _flags:
+    os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 

@@ -1,0 +1,55 @@
+#include "lib/util/openblas.h"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/strings/ascii.h"
+
+namespace hw1 {
+
+std::string OpenBlasCore() {
+  using GetCoreName = char* (*)();
+  auto get = reinterpret_cast<GetCoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+  if (get == nullptr) return "";
+  const char* name = get();
+  return name == nullptr ? "" : absl::AsciiStrToLower(name);
+}
+
+CpuVectorFeatures DetectCpuVectorFeatures() {
+  __builtin_cpu_init();
+  CpuVectorFeatures cpu;
+  cpu.avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  cpu.avx512 = cpu.avx2_fma && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+               __builtin_cpu_supports("avx512vl");
+  return cpu;
+}
+
+std::string BetterOpenBlasCore(absl::string_view core, const CpuVectorFeatures& cpu) {
+  // Kernel sets of OpenBLAS 0.3.21 that use AVX-512, and those that use at least AVX2.
+  const bool core_avx512 = core == "skylakex" || core == "cooperlake" || core == "sapphirerapids";
+  const bool core_avx2 = core_avx512 || core == "haswell" || core == "zen";
+  if (core.empty()) return "";
+  if (cpu.avx512 && !core_avx512) return "SkylakeX";
+  if (cpu.avx2_fma && !core_avx2) return "Haswell";
+  return "";
+}
+
+void SelectOpenBlasKernels(char** argv) {
+  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;  // the user's choice, or already re-executed
+  const std::string better = BetterOpenBlasCore(OpenBlasCore(), DetectCpuVectorFeatures());
+  if (better.empty()) return;
+  setenv("OPENBLAS_CORETYPE", better.c_str(), /*overwrite=*/1);
+  std::fflush(nullptr);
+  execv("/proc/self/exe", argv);
+  // Still here: carry on with the slower kernels rather than fail.
+  std::fprintf(stderr, "warning: could not restart with OPENBLAS_CORETYPE=%s (%s); fp32 BLAS stays slow\n",
+               better.c_str(), std::strerror(errno));
+}
+
+}  // namespace hw1
