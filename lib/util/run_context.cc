@@ -85,7 +85,9 @@ Manifest::Manifest(absl::string_view experiment, int argc, char** argv)
     : experiment_(experiment), start_(absl::Now()) {
   json_["experiment"] = experiment_;
   json_["started_at"] = absl::FormatTime(absl::RFC3339_sec, start_, absl::UTCTimeZone());
-  std::vector<std::string> command_line(argv, argv + argc);
+  // gflags removes the flags it parsed from argv; it keeps the original.
+  std::vector<std::string> command_line = gflags::GetArgvs();
+  if (command_line.empty()) command_line.assign(argv, argv + argc);
   json_["command_line"] = command_line;
   nlohmann::json flags = nlohmann::json::object();
   std::vector<gflags::CommandLineFlagInfo> all_flags;

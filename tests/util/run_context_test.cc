@@ -49,5 +49,22 @@ TEST(ManifestTest, RecordsFlagsAndKeepsOtherRuns) {
   EXPECT_GE(json["wall_seconds"].get<double>(), 0.0);
 }
 
+// gflags takes the flags it parsed out of argv; the manifest still shows the
+// command as typed, so that a reader can run it again.
+TEST(ManifestTest, CommandLineIsTheOneTyped) {
+  char arg0[] = "exp", arg1[] = "--test_only_flag=9", arg2[] = "extra";
+  char* args[] = {arg0, arg1, arg2, nullptr};
+  int argc = 3;
+  char** argv = args;
+  gflags::ParseCommandLineFlags(&argc, &argv, /*remove_flags=*/true);
+  ASSERT_EQ(argc, 2);  // the flag is gone from argv
+  Manifest manifest("exp", argc, argv);
+  EXPECT_EQ(manifest.json()["command_line"],
+            nlohmann::json({"exp", "--test_only_flag=9", "extra"}));
+  EXPECT_EQ(manifest.json()["flags"]["test_only_flag"], "9");
+  EXPECT_TRUE(manifest.json().contains("openblas_core"));
+  FLAGS_test_only_flag = 7;  // as the other test expects it
+}
+
 }  // namespace
 }  // namespace hw1
