@@ -369,6 +369,11 @@ class Report:
             self.add("**The homework's claims, checked.** Not yet: no learning rate has runs of both networks.", "")
             return
         lines = ["**The homework's claims, checked** (mean over seeds, where both networks have runs):", ""]
+        missing = [m for m in multipliers
+                   if len(by.get(("bn", m, main), [])) != len(by.get(("baseline", m, main), []))]
+        if missing:
+            lines += [f"*Provisional:* the two networks do not yet have the same runs at "
+                      f"{', '.join(f'x{m:g}' for m in missing)}; the verdicts below use only what has been run.", ""]
         # (a) faster convergence, compared at equal learning rate.
         faster = [m for m in both if mean(reach("bn", m)) < mean(reach("baseline", m))]
         detail = "; ".join(f"x{m:g}: BN {fmt(mean(reach('bn', m)), 1)} vs baseline {fmt(mean(reach('baseline', m)), 1)}"
@@ -408,9 +413,9 @@ class Report:
                          f"{fmt(best['baseline'][0])}).")
         lines.append("")
         if collapsed.get(5.0, 1) == 0:
-            lines += ["Where this disagrees with the homework: its baseline at x5 ended at chance (0.10), which is a "
-                      "network that predicts one class for every image after its ReLUs died early in training; it "
-                      "did not happen here in any seed, and Q3 (b) gives reasons to think the homework's network "
+            lines += ["Where this disagrees with the homework: its baseline at x5 ended at chance (0.10), what a "
+                      "network scores when it predicts one class for every image (for instance after its ReLUs died "
+                      "early in training); that did not happen here in any seed, and Q3 (b) gives reasons to think the homework's network "
                       "differed from the Keras example. Whether ReLUs die at a given learning rate depends on the "
                       "initialisation, the width of the network and the seed, and the homework reports a single run "
                       "per setting. Its collapse is therefore not evidence about BatchNorm in this network; the "

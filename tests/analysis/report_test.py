@@ -57,6 +57,8 @@ class ReportTest(unittest.TestCase):
         self.assertIn("(c) *BN improves accuracy* (homework: 0.8519 against 0.8012): **supported**, the best BN "
                       "setting (x10, 0.8250) is 0.1200 above the best baseline setting (x1, 0.7050).", text)
         self.assertNotIn("Where this disagrees with the homework", text)
+        # The fixture has BN runs at x5 and x10 only, the baseline at x1 and x5.
+        self.assertIn("*Provisional:* the two networks do not yet have the same runs at x1, x10;", text)
 
     def test_a_baseline_that_does_not_collapse_is_called_a_disagreement(self):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
