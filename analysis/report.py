@@ -352,7 +352,7 @@ class Report:
         self.figure(png, "Q4 (c): validation accuracy of BN x5 and x10 against the baseline (homework Figure 13)")
         png, _ = training_figures.q4_final_accuracy_vs_lr(self.csv("q4_summary.csv"),
                                                           os.path.join(self.fig_dir, "q4_final_vs_lr"), precision=main)
-        self.figure(png, "Q4: final validation accuracy against learning rate; x = diverged")
+        self.figure(png, "Q4: final validation accuracy against learning rate; x = diverged, hollow diamonds = the homework's numbers")
 
     def q4_claims(self, by, acc, main):
         """The homework's three claims about BatchNorm, each checked against the runs here."""

@@ -5,6 +5,7 @@ import math
 from collections import defaultdict
 
 from analysis import csv_io
+from analysis import homework_reference as homework
 from analysis import style
 
 ARM_LABEL = {"baseline": "baseline (no BN)", "bn": "BatchNorm"}
@@ -138,6 +139,14 @@ def q4_final_accuracy_vs_lr(summary_csv, out_prefix, precision="bf16"):
         ax.plot(ms, means, color=colour, label=ARM_LABEL[arm])
         drawn[arm] = {"multipliers": ms, "mean": means,
                       "diverged": [m for m in ms if any(d for _, d in by_m[m])]}
+    # The homework's Table 1 and its baseline at x5, as hollow diamonds of the arm's colour.
+    for arm, colour, reported in (("baseline", style.OKABE_ITO["vermillion"], homework.Q4_BASELINE_VAL_ACC),
+                                  ("bn", style.OKABE_ITO["blue"], homework.Q4_BN_VAL_ACC)):
+        ms = sorted(m for m in reported if arm in drawn)
+        if ms:
+            ax.scatter(ms, [reported[m] for m in ms], facecolors="none", edgecolors=colour, marker="D", s=45,
+                       zorder=4, label=f"homework, {ARM_LABEL[arm]}")
+            drawn[arm]["homework"] = {float(m): reported[m] for m in ms}
     ax.scatter([], [], color="grey", marker="x", label="diverged (non-finite loss)")
     ax.axhline(0.1, color=style.OKABE_ITO["black"], linewidth=0.8, linestyle=":", label="chance (0.10)")
     ax.set_xscale("log")

@@ -33,6 +33,9 @@ class TrainingFiguresTest(unittest.TestCase):
         self.assertEqual(final["baseline"]["multipliers"], [1.0, 5.0])
         self.assertAlmostEqual(final["bn"]["mean"][1], 0.825)
         self.assertEqual(final["baseline"]["diverged"], [5.0])
+        # The homework's numbers beside them, for the arms drawn.
+        self.assertEqual(final["bn"]["homework"], {5.0: 0.8365, 10.0: 0.8519, 30.0: 0.8182})
+        self.assertEqual(final["baseline"]["homework"], {1.0: 0.8012, 5.0: 0.10})
         _, train = training_figures.q4_bn_vs_baseline_training(history, os.path.join(self.dir, "t"), (1, 5))
         self.assertAlmostEqual(train[("baseline", 1, "train_loss")]["mean"][0], 1.5)
         self.assertIn(("bn", 5, "train_acc"), train)
