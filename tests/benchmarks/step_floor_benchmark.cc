@@ -24,7 +24,6 @@
 #include "lib/models/fast_dropout.h"
 #include "lib/train/fused_adam.h"
 #include "lib/train/trainer.h"
-#include "lib/util/openblas.h"
 
 namespace {
 
@@ -166,14 +165,3 @@ BENCHMARK(BM_ElementwiseOps)->Unit(benchmark::kMillisecond)->UseRealTime()->MinT
 BENCHMARK(BM_WeightCasts)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 }  // namespace
-
-// OpenBLAS's kernels are chosen when it loads: restart with the right ones
-// first (lib/util/openblas.h), as the experiments do.
-int main(int argc, char** argv) {
-  hw1::SelectOpenBlasKernels(argv);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
