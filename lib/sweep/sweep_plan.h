@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-
 namespace hw1::sweep {
 
 struct SweepConfig {

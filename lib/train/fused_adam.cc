@@ -16,7 +16,7 @@ struct AdamConstants {
 
 // Adam's update of elements [0, n) of one parameter. Built once per vector ISA
 // and picked at run time (the default build targets plain x86-64): the scalar
-// loop spent 4 ms of an 19 ms step in scalar sqrt and division. The package
+// loop spent 4 ms of a 19 ms step in scalar sqrt and division. The package
 // compiles with -O3 and -fno-math-errno (so the loop and its sqrt vectorise) and -ffp-contract=off (no
 // FMA contraction): each lane does the scalar code's IEEE operations in the same
 // order, so the result is bit-identical on every ISA (tested).

@@ -3,7 +3,6 @@
 #include <ATen/Parallel.h>
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
-#include <dlfcn.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/train/fused_adam.h"
 #include "lib/util/file_util.h"
+#include "lib/util/openblas.h"
 
 namespace hw1::train {
 namespace {
@@ -213,8 +213,7 @@ int ConfigureThreads(int requested) {
   // LibTorch already runs its ops on an OpenMP team; OpenBLAS's own pthreads
   // (Debian's libopenblas0-pthread) would then compete with the team's
   // spinning threads for the same cores: fp32 steps ran 25 % slower so.
-  using SetThreads = void (*)(int);
-  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
+  SetOpenBlasThreads(1);
   // Flush denormals to zero, on this thread and on every thread of the
   // intra-op team (the setting is per thread). Adam's moments of parameters
   // whose gradients stay zero (dead ReLUs, common at high learning rates)

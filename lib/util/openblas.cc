@@ -20,6 +20,11 @@ std::string OpenBlasCore() {
   return name == nullptr ? "" : absl::AsciiStrToLower(name);
 }
 
+void SetOpenBlasThreads(int threads) {
+  using SetThreads = void (*)(int);
+  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(threads);
+}
+
 CpuVectorFeatures DetectCpuVectorFeatures() {
   __builtin_cpu_init();
   CpuVectorFeatures cpu;

@@ -33,6 +33,9 @@ CpuVectorFeatures DetectCpuVectorFeatures();
 // supports, "" when its choice is already as good.
 std::string BetterOpenBlasCore(absl::string_view core, const CpuVectorFeatures& cpu);
 
+// Sets OpenBLAS's own thread count, when OpenBLAS is loaded; does nothing otherwise.
+void SetOpenBlasThreads(int threads);
+
 // Call first in main(). When OPENBLAS_CORETYPE is unset and OpenBLAS chose
 // kernels older than the CPU supports, sets OPENBLAS_CORETYPE and re-executes
 // the program (same arguments) so that OpenBLAS loads with the better kernels.
