@@ -73,7 +73,12 @@ std::string GitCommit() {
     return "unknown";
   }
   std::string commit(absl::StripAsciiWhitespace(head));
-  if (RunCommand(absl::StrCat("git -C '", dir, "' status --porcelain --untracked-files=no 2>/dev/null"),
+  // What the experiments write (reports/data, and the figures and report made
+  // from it) does not make the code dirty: a run that follows another would
+  // otherwise always be marked so.
+  if (RunCommand(absl::StrCat("git -C '", dir, "' status --porcelain --untracked-files=no -- . ",
+                              "':(exclude)reports/data' ':(exclude)reports/figures' ",
+                              "':(exclude)reports/hw1.md' 2>/dev/null"),
                  &status) &&
       !absl::StripAsciiWhitespace(status).empty()) {
     commit += "-dirty";

@@ -26,7 +26,9 @@ std::string WorkspaceDir();
 std::string ResolveOutDir(const std::string& out_dir_flag);
 
 // `git rev-parse HEAD` of the workspace, with "-dirty" appended when the work
-// tree has uncommitted changes; "unknown" outside a git checkout.
+// tree has uncommitted changes to tracked files other than the experiments'
+// outputs (reports/data, reports/figures, reports/hw1.md); "unknown" outside a
+// git checkout.
 std::string GitCommit();
 
 // Collects what a run was, then writes <out_dir>/<name>.manifest.json.

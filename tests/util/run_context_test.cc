@@ -26,6 +26,37 @@ TEST(RunContextTest, PathsFollowBazelRunVariables) {
   EXPECT_EQ(ResolveUserPath("rel"), "rel");
 }
 
+// A checkout in TEST_TMPDIR with one source file and one result file.
+class GitCommitTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    repo_ = std::string(std::getenv("TEST_TMPDIR")) + "/repo";
+    std::filesystem::remove_all(repo_);
+    std::filesystem::create_directories(repo_ + "/lib");
+    std::filesystem::create_directories(repo_ + "/reports/data");
+    ASSERT_TRUE(WriteFileAtomically(repo_ + "/lib/a.cc", "int a;\n").ok());
+    ASSERT_TRUE(WriteFileAtomically(repo_ + "/reports/data/r.csv", "x\n1\n").ok());
+    Git("init -q");
+    Git("add -A");
+    Git("-c user.name=t -c user.email=t@t commit -q -m init");
+    setenv("BUILD_WORKSPACE_DIRECTORY", repo_.c_str(), 1);
+  }
+  void TearDown() override { unsetenv("BUILD_WORKSPACE_DIRECTORY"); }
+  void Git(const std::string& args) {
+    ASSERT_EQ(std::system(("git -C '" + repo_ + "' " + args + " >/dev/null 2>&1").c_str()), 0) << args;
+  }
+  std::string repo_;
+};
+
+TEST_F(GitCommitTest, ResultsDoNotMakeTheCodeDirty) {
+  const std::string clean = GitCommit();
+  ASSERT_EQ(clean.size(), 40u) << clean;
+  ASSERT_TRUE(WriteFileAtomically(repo_ + "/reports/data/r.csv", "x\n1\n2\n").ok());
+  EXPECT_EQ(GitCommit(), clean);
+  ASSERT_TRUE(WriteFileAtomically(repo_ + "/lib/a.cc", "int b;\n").ok());
+  EXPECT_EQ(GitCommit(), clean + "-dirty");
+}
+
 TEST(ManifestTest, RecordsFlagsAndKeepsOtherRuns) {
   const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/manifest";
   char arg0[] = "exp";
