@@ -225,8 +225,8 @@ class Report:
                     ["best validation accuracy", fmt_mean_sd(best), "-"],
                     ["seeds", ", ".join(r["seed"] for r in runs), "1 run"],
                     ["precision", ", ".join(sorted({r["precision"] for r in runs})), "fp32 (Keras)"],
-                    ["training throughput (img/s, mean over epochs; machine shared with other work)",
-                     ", ".join(f'{float(r["mean_images_per_second"]):.0f}' for r in runs), "-"]])
+                    ["training throughput (img/s per epoch, median (fastest); machine shared with other work)",
+                     ", ".join(self.q3_throughput(r["run_id"]) for r in runs), "-"]])
         gap = statistics.fmean(train_acc) - statistics.fmean(val_acc)
         still_rising = all(int(r["best_epoch"]) == int(r["epochs_completed"]) for r in runs)
         self.add(f"The gap between training and validation accuracy is {fmt(gap)}; the homework's is "
@@ -244,6 +244,35 @@ class Report:
         png, _ = training_figures.q3_training_curves(self.csv("q3_history.csv"),
                                                      os.path.join(self.fig_dir, "q3_training_curves"))
         self.figure(png, "Q3 (b): loss and accuracy per epoch (homework Figure 3); band = min-max over seeds")
+        self.q3_q4_agreement()
+
+    def q3_throughput(self, run_id):
+        rates = [float(r["images_per_second"]) for r in csv_io.read_rows(self.csv("q3_history.csv"))
+                 if r["run_id"] == run_id]
+        return f"{statistics.median(rates):,.0f} ({max(rates):,.0f})" if rates else "-"
+
+    def q3_q4_agreement(self):
+        """Runs that both q3_train_cnn and q4_bn_sweep trained (same run id: protocol, seed, precision)."""
+        if not self.has("q4_history.csv"):
+            return
+        logged = ("train_loss", "train_acc", "val_loss", "val_acc", "lr_now")
+
+        def curves(name):
+            by_run = defaultdict(dict)
+            for r in csv_io.read_rows(self.csv(name)):
+                by_run[r["run_id"]][r["epoch"]] = tuple(r[c] for c in logged)
+            return by_run
+
+        q3, q4 = curves("q3_history.csv"), curves("q4_history.csv")
+        both = sorted(set(q3) & set(q4))
+        if not both:
+            return
+        differ = [run for run in both if q3[run] != q4[run]]
+        text = (f"**The same run from two programs.** {len(both)} run(s) of Q3 are also in Q4's grid (baseline x1, "
+                f"same seed and precision), trained by `q3_train_cnn` and `q4_bn_sweep` in separate processes: "
+                f"{len(both) - len(differ)} of {len(both)} agree in every logged loss, accuracy and learning rate "
+                "of every epoch, to the last digit written")
+        self.add(text + (f"; these differ: {', '.join(differ)}." if differ else "."), "")
 
     def q3c(self):
         self.add("### (c) What makes a feature map fire", "")

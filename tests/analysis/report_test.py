@@ -70,6 +70,25 @@ class ReportTest(unittest.TestCase):
                       "runs at x5", text)
         self.assertIn("Where this disagrees with the homework: its baseline at x5 ended at chance", text)
 
+    def test_runs_in_both_q3_and_q4_are_compared_epoch_by_epoch(self):
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        q3 = fixtures.q3_history()
+        fixtures.write(data, "q3_history.csv", q3)
+        fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics())
+        # Q4's copy of the two runs: seed 0 as Q3 logged it, seed 1 with one validation loss changed.
+        q4 = [fixtures.HISTORY_HEADER.replace("run_id,arm,", "run_id,arm,lr_multiplier,")]
+        for line in q3.splitlines()[1:]:
+            fields = line.split(",")
+            if fields[3] == "1" and fields[4] == "2":
+                fields[7] = "1.0999"
+            q4.append(",".join(fields[:2] + ["1"] + fields[2:]))
+        fixtures.write(data, "q4_history.csv", "\n".join(q4) + "\n")
+        text = open(report.Report(data, out).write()).read()
+        self.assertIn("1 of 2 agree in every logged loss, accuracy and learning rate of every epoch, to the last "
+                      "digit written; these differ: baseline_lr0.0001_seed1_bf16.", text)
+        # Throughput per run: median and fastest epoch of the fixture's 1500 img/s epochs.
+        self.assertIn("| 1,500 (1,500), 1,500 (1,500) | - |", text)
+
 
 if __name__ == "__main__":
     unittest.main()
