@@ -361,11 +361,7 @@ class Report:
                      f"baseline's {fmt(statistics.fmean(base))}.", "")
         self.q4_claims(by, acc, main)
         if "fp32" in precisions and main != "fp32":
-            pairs = [(arm, m) for arm, m in (("baseline", 1), ("bn", 10)) if acc(arm, m, "fp32") and acc(arm, m, main)]
-            if pairs:
-                self.add("**Precision check.** The same runs in fp32: " + "; ".join(
-                    f"{training_figures.ARM_LABEL[arm]} x{m:g}: fp32 {fmt(statistics.fmean(acc(arm, m, 'fp32')))} vs "
-                    f"{main} {fmt(statistics.fmean(acc(arm, m, main)))}" for arm, m in pairs) + ".", "")
+            self.q4_precision_check(by, main)
         h = self.csv("q4_history.csv")
         png, _ = training_figures.q4_bn_vs_baseline_training(h, os.path.join(self.fig_dir, "q4_training"),
                                                              multipliers=(1, 10), precision=main)
@@ -382,6 +378,35 @@ class Report:
         png, _ = training_figures.q4_final_accuracy_vs_lr(self.csv("q4_summary.csv"),
                                                           os.path.join(self.fig_dir, "q4_final_vs_lr"), precision=main)
         self.figure(png, "Q4: final validation accuracy against learning rate; x = diverged, hollow diamonds = the homework's numbers")
+
+    def q4_precision_check(self, by, main):
+        """fp32 against the main precision, seed by seed, beside the main precision's spread over seeds."""
+        def finals(arm, m, precision):
+            return {r["seed"]: float(r["final_val_acc"]) for r in by.get((arm, float(m), precision), [])}
+
+        parts, means = [], {}
+        for arm, m in (("baseline", 1), ("bn", 10)):
+            fp32, other = finals(arm, m, "fp32"), finals(arm, m, main)
+            seeds = sorted(set(fp32) & set(other))
+            if not seeds:
+                continue
+            means[(arm, m)] = statistics.fmean(fp32[s] for s in seeds), statistics.fmean(other[s] for s in seeds)
+            diff = means[(arm, m)][0] - means[(arm, m)][1]
+            spread = (f"; {main} over {len(other)} seeds spans {fmt(max(other.values()) - min(other.values()))}"
+                      if len(other) > 1 else "")
+            parts.append(f"{training_figures.ARM_LABEL[arm]} x{m:g}, seed {', '.join(seeds)}: fp32 "
+                         f"{fmt(means[(arm, m)][0])} vs {main} {fmt(means[(arm, m)][1])} ({diff:+.4f}{spread})")
+        if not parts:
+            return
+        text = "**Precision check.** The same runs in fp32: " + "; ".join(parts) + "."
+        if len(means) == 2:
+            (base32, base_main), (bn32, bn_main) = means[("baseline", 1)], means[("bn", 10)]
+            same = (bn32 > base32) == (bn_main > base_main)
+            text += (f" In fp32 BN x10 ends {'above' if bn32 > base32 else 'below'} the baseline x1 "
+                     f"({fmt(bn32)} vs {fmt(base32)}), " +
+                     (f"as in {main}: the precision does not change this conclusion." if same
+                      else f"unlike {main}: the precision changes this conclusion."))
+        self.add(text, "")
 
     def q4_claims(self, by, acc, main):
         """The homework's three claims about BatchNorm, each checked against the runs here."""

@@ -89,6 +89,20 @@ class ReportTest(unittest.TestCase):
         # Throughput per run: median and fastest epoch of the fixture's 1500 img/s epochs.
         self.assertIn("| 1,500 (1,500), 1,500 (1,500) | - |", text)
 
+    def test_fp32_runs_are_compared_seed_by_seed(self):
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        fixtures.write(data, "q4_history.csv", fixtures.q4_history())
+        fixtures.write(data, "q4_summary.csv", fixtures.q4_summary() +
+                       "baseline_lr0.0001_seed0_fp32,baseline,1,0.0001,0,0.69,0.69,3,3,0.7,0.5,false,120,fp32\n"
+                       "bn_lr0.001_seed0_fp32,bn,10,0.001,0,0.84,0.84,3,2,0.7,0.5,false,120,fp32\n")
+        text = open(report.Report(data, out).write()).read()
+        # bf16 seed 0: baseline x1 0.70, BN x10 0.82; seed 1 adds 0.01.
+        self.assertIn("baseline (no BN) x1, seed 0: fp32 0.6900 vs bf16 0.7000 (-0.0100; bf16 over 2 seeds spans "
+                      "0.0100)", text)
+        self.assertIn("BatchNorm x10, seed 0: fp32 0.8400 vs bf16 0.8200 (+0.0200; ", text)
+        self.assertIn("In fp32 BN x10 ends above the baseline x1 (0.8400 vs 0.6900), as in bf16: the precision does "
+                      "not change this conclusion.", text)
+
 
 if __name__ == "__main__":
     unittest.main()
