@@ -475,7 +475,31 @@ class Report:
                       "initialisation, the width of the network and the seed, and the homework reports a single run "
                       "per setting. Its collapse is therefore not evidence about BatchNorm in this network; the "
                       "comparison at equal learning rates above is.", ""]
+        lines += self.q4_level_gap(acc, main)
         self.add(*lines)
+
+    def q4_level_gap(self, acc, main):
+        """Our accuracies against every one the homework reports for a run that trained (not its collapse)."""
+        pairs = [(f"BN x{m}", statistics.fmean(acc("bn", m, main)), theirs)
+                 for m, theirs in sorted(hw.Q4_BN_VAL_ACC.items()) if acc("bn", m, main)]
+        if not pairs or not acc("baseline", 1, main):
+            return []
+        baseline = statistics.fmean(acc("baseline", 1, main))
+        pairs.append(("baseline x1", baseline, hw.Q4_BASELINE_VAL_ACC[1]))
+        gaps = [theirs - ours for _, ours, theirs in pairs]
+        listed = "; ".join(f"{label}: {fmt(ours)} vs {fmt(theirs)}" for label, ours, theirs in pairs)
+        if min(gaps) <= 0:
+            return [f"Levels: ours against the homework's, {listed}.", ""]
+        bn_gap = statistics.fmean(gaps[:-1])
+        text = (f"Where the levels differ: every accuracy the homework reports for a run that trained is "
+                f"{fmt(min(gaps))} to {fmt(max(gaps))} above ours ({listed}).")
+        if gaps[-1] >= 0.5 * bn_gap:
+            text += (f" The baseline, without BatchNorm, is {fmt(gaps[-1])} below the homework's as well (BN: "
+                     f"{fmt(bn_gap)} on average), so the difference lies in what both networks share: the "
+                     "JPEG-derived data (see Provenance) and a network that was probably not the Keras example "
+                     "(Q3 (b)). The differences between settings, which the homework's claims are about, can be "
+                     "compared with the homework's; the levels cannot.")
+        return [text, ""]
 
     def write(self):
         self.header()

@@ -57,6 +57,10 @@ class ReportTest(unittest.TestCase):
         self.assertIn("(c) *BN improves accuracy* (homework: 0.8519 against 0.8012): **supported**, the best BN "
                       "setting (x10, 0.8250) is 0.1200 above the best baseline setting (x1, 0.7050).", text)
         self.assertNotIn("Where this disagrees with the homework", text)
+        # Levels: BN x5 0.805 and x10 0.825, baseline x1 0.705, against 0.8365, 0.8519 and 0.8012.
+        self.assertIn("is 0.0269 to 0.0962 above ours (BN x5: 0.8050 vs 0.8365; BN x10: 0.8250 vs 0.8519; "
+                      "baseline x1: 0.7050 vs 0.8012). The baseline, without BatchNorm, is 0.0962 below the "
+                      "homework's as well (BN: 0.0292 on average)", text)
         # The fixture has BN runs at x5 and x10 only, the baseline at x1 and x5.
         self.assertIn("*Provisional:* the two networks do not yet have the same runs at x1, x10;", text)
 
