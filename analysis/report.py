@@ -269,8 +269,8 @@ class Report:
             return
         differ = [run for run in both if q3[run] != q4[run]]
         runs = "1 run of Q3 is" if len(both) == 1 else f"{len(both)} runs of Q3 are"
-        text = (f"**The same run from two programs.** {runs} also in Q4's grid (baseline x1, same seed and "
-                f"precision), trained by `q3_train_cnn` and `q4_bn_sweep` in separate processes: "
+        text = (f"**The same run from two programs.** {runs} also in Q4's grid (same network, learning rate, "
+                f"seed and precision), trained by `q3_train_cnn` and `q4_bn_sweep` in separate processes: "
                 f"{len(both) - len(differ)} of {len(both)} agree in every logged loss, accuracy and learning rate "
                 "of every epoch, to the last digit written")
         self.add(text + (f"; these differ: {', '.join(differ)}." if differ else "."), "")
