@@ -60,6 +60,23 @@ def fmt_mean_sd(values, digits=4):
     return fmt(mean, digits) + (f" ± {fmt(sd, digits)}" if sd is not None else "") + f" (n={len(values)})"
 
 
+def provenance_of(manifest):
+    """Commit(s), precision(s) and thread count(s) of an experiment. A manifest
+    that keeps several runs (the sweep, Q3's seeds) is described by its runs,
+    not by whichever process wrote it last."""
+    runs = list((manifest.get("runs") or {}).values())
+    if not runs:
+        return (f'`{manifest.get("git_commit", "?")[:12]}`', manifest.get("precision", "?"),
+                str(manifest.get("threads", "?")))
+    commits = sorted({str(r.get("git_commit", "?"))[:12] for r in runs})
+    counts = defaultdict(int)
+    for r in runs:
+        counts[r.get("precision", "?")] += 1
+    precision = ", ".join(f"{p} ({n} run{'' if n == 1 else 's'})" for p, n in sorted(counts.items()))
+    threads = ", ".join(sorted({str(r.get("threads", "?")) for r in runs}))
+    return ", ".join(f"`{c}`" for c in commits), precision, threads
+
+
 class Report:
     def __init__(self, data_dir, out_dir):
         self.data_dir = data_dir
@@ -114,8 +131,8 @@ class Report:
             if m is None:
                 continue
             data = m.get("data", {})
-            rows.append([experiment, f'`{m.get("git_commit", "?")[:12]}`', m.get("precision", "?"),
-                         m.get("threads", "?"), m.get("finished_at", "?"),
+            commit, precision, threads = provenance_of(m)
+            rows.append([experiment, commit, precision, threads, m.get("finished_at", "?"),
                          data.get("dir", "-").split("/")[-2] if data.get("dir") else "-"])
         if rows:
             self.add("## Provenance", "")

@@ -107,6 +107,16 @@ class ReportTest(unittest.TestCase):
         self.assertIn("In fp32 BN x10 ends above the baseline x1 (0.8400 vs 0.6900), as in bf16: the precision does "
                       "not change this conclusion.", text)
 
+    def test_provenance_of_a_sweep_describes_its_runs(self):
+        manifest = {"git_commit": "c" * 40, "precision": "fp32", "threads": 2,
+                    "runs": {"a": {"git_commit": "a" * 40 + "-dirty", "precision": "bf16", "threads": 2},
+                             "b": {"git_commit": "b" * 40, "precision": "bf16", "threads": 2},
+                             "c": {"git_commit": "c" * 40, "precision": "fp32", "threads": 2}}}
+        self.assertEqual(report.provenance_of(manifest),
+                         (f"`{'a' * 12}`, `{'b' * 12}`, `{'c' * 12}`", "bf16 (2 runs), fp32 (1 run)", "2"))
+        del manifest["runs"]
+        self.assertEqual(report.provenance_of(manifest), (f"`{'c' * 12}`", "fp32", "2"))
+
 
 if __name__ == "__main__":
     unittest.main()
