@@ -261,15 +261,16 @@ class Report:
         png, _ = training_figures.q3_training_curves(self.csv("q3_history.csv"),
                                                      os.path.join(self.fig_dir, "q3_training_curves"))
         self.figure(png, "Q3 (b): loss and accuracy per epoch (homework Figure 3); band = min-max over seeds")
-        self.q3_q4_agreement()
+        self.q3_q4_agreement({r["run_id"] for r in runs})
 
     def q3_throughput(self, run_id):
         rates = [float(r["images_per_second"]) for r in csv_io.read_rows(self.csv("q3_history.csv"))
                  if r["run_id"] == run_id]
         return f"{statistics.median(rates):,.0f} ({max(rates):,.0f})" if rates else "-"
 
-    def q3_q4_agreement(self):
-        """Runs that both q3_train_cnn and q4_bn_sweep trained (same run id: protocol, seed, precision)."""
+    def q3_q4_agreement(self, finished):
+        """Runs that both q3_train_cnn and q4_bn_sweep trained (same run id: protocol, seed, precision);
+        only Q3 runs in `finished`, so that one still training is not called different."""
         if not self.has("q4_history.csv"):
             return
         logged = ("train_loss", "train_acc", "val_loss", "val_acc", "lr_now")
@@ -281,7 +282,7 @@ class Report:
             return by_run
 
         q3, q4 = curves("q3_history.csv"), curves("q4_history.csv")
-        both = sorted(set(q3) & set(q4))
+        both = sorted(set(q3) & set(q4) & finished)
         if not both:
             return
         differ = [run for run in both if q3[run] != q4[run]]

@@ -92,6 +92,11 @@ class ReportTest(unittest.TestCase):
                       "digit written; these differ: baseline_lr0.0001_seed1_bf16.", text)
         # Throughput per run: median and fastest epoch of the fixture's 1500 img/s epochs.
         self.assertIn("| 1,500 (1,500), 1,500 (1,500) | - |", text)
+        # A Q3 run still training (not in q3_final_metrics.csv) is left out.
+        fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics(seeds=(0,)))
+        text = open(report.Report(data, out).write()).read()
+        self.assertIn("1 run of Q3 is also in Q4's grid", text)
+        self.assertIn("1 of 1 agree", text)
 
     def test_fp32_runs_are_compared_seed_by_seed(self):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
