@@ -10,7 +10,7 @@ import json
 import math
 import os
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from analysis import architecture_figure
 from analysis import csv_io
@@ -69,12 +69,16 @@ def provenance_of(manifest):
         return (f'`{manifest.get("git_commit", "?")[:12]}`', manifest.get("precision", "?"),
                 str(manifest.get("threads", "?")))
     commits = sorted({str(r.get("git_commit", "?"))[:12] for r in runs})
-    counts = defaultdict(int)
-    for r in runs:
-        counts[r.get("precision", "?")] += 1
+    counts = Counter(r.get("precision", "?") for r in runs)
     precision = ", ".join(f"{p} ({n} run{'' if n == 1 else 's'})" for p, n in sorted(counts.items()))
     threads = ", ".join(sorted({str(r.get("threads", "?")) for r in runs}))
     return ", ".join(f"`{c}`" for c in commits), precision, threads
+
+
+def q3_throughput(history, run_id):
+    """Images per second over one run's epochs: "median (fastest)"."""
+    rates = [float(r["images_per_second"]) for r in history if r["run_id"] == run_id]
+    return f"{statistics.median(rates):,.0f} ({max(rates):,.0f})" if rates else "-"
 
 
 class Report:
@@ -233,6 +237,7 @@ class Report:
         if not runs:
             self.add("No full-protocol baseline run (25 epochs, all data) in `q3_final_metrics.csv` yet.", "")
             return
+        history = csv_io.read_rows(self.csv("q3_history.csv"))
         train_acc = [float(r["final_train_acc"]) for r in runs]
         val_acc = [float(r["final_val_acc"]) for r in runs]
         best = [float(r["best_val_acc"]) for r in runs]
@@ -243,7 +248,7 @@ class Report:
                     ["seeds", ", ".join(r["seed"] for r in runs), "1 run"],
                     ["precision", ", ".join(sorted({r["precision"] for r in runs})), "fp32 (Keras)"],
                     ["training throughput (img/s per epoch, median (fastest); machine shared with other work)",
-                     ", ".join(self.q3_throughput(r["run_id"]) for r in runs), "-"]])
+                     ", ".join(q3_throughput(history, r["run_id"]) for r in runs), "-"]])
         gap = statistics.fmean(train_acc) - statistics.fmean(val_acc)
         still_rising = all(int(r["best_epoch"]) == int(r["epochs_completed"]) for r in runs)
         self.add(f"The gap between training and validation accuracy is {fmt(gap)}; the homework's is "
@@ -261,27 +266,22 @@ class Report:
         png, _ = training_figures.q3_training_curves(self.csv("q3_history.csv"),
                                                      os.path.join(self.fig_dir, "q3_training_curves"))
         self.figure(png, "Q3 (b): loss and accuracy per epoch (homework Figure 3); band = min-max over seeds")
-        self.q3_q4_agreement({r["run_id"] for r in runs})
+        self.q3_q4_agreement(history, {r["run_id"] for r in runs})
 
-    def q3_throughput(self, run_id):
-        rates = [float(r["images_per_second"]) for r in csv_io.read_rows(self.csv("q3_history.csv"))
-                 if r["run_id"] == run_id]
-        return f"{statistics.median(rates):,.0f} ({max(rates):,.0f})" if rates else "-"
-
-    def q3_q4_agreement(self, finished):
+    def q3_q4_agreement(self, q3_history, finished):
         """Runs that both q3_train_cnn and q4_bn_sweep trained (same run id: protocol, seed, precision);
         only Q3 runs in `finished`, so that one still training is not called different."""
         if not self.has("q4_history.csv"):
             return
         logged = ("train_loss", "train_acc", "val_loss", "val_acc", "lr_now")
 
-        def curves(name):
+        def curves(rows):
             by_run = defaultdict(dict)
-            for r in csv_io.read_rows(self.csv(name)):
+            for r in rows:
                 by_run[r["run_id"]][r["epoch"]] = tuple(r[c] for c in logged)
             return by_run
 
-        q3, q4 = curves("q3_history.csv"), curves("q4_history.csv")
+        q3, q4 = curves(q3_history), curves(csv_io.read_rows(self.csv("q4_history.csv")))
         both = sorted(set(q3) & set(q4) & finished)
         if not both:
             return

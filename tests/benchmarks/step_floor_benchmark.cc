@@ -17,7 +17,6 @@
 
 #include <torch/torch.h>
 
-
 #include <vector>
 
 #include "benchmark/benchmark.h"
@@ -26,7 +25,6 @@
 #include "lib/train/trainer.h"
 
 namespace {
-
 
 constexpr int64_t kBatch = 32;
 
