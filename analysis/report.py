@@ -81,6 +81,22 @@ def q3_throughput(history, run_id):
     return f"{statistics.median(rates):,.0f} ({max(rates):,.0f})" if rates else "-"
 
 
+def sanity_verdict(keys, means, threshold=0.5):
+    """Reads the sanity table: a map that mostly shows the input image, not what
+    the network learned, stays similar when the weights are randomised."""
+    names = {"homework": "the homework's variant", "gradcam": "Grad-CAM"}
+    label = [f"{names.get(m, m)}, layer {l}" for m, l in keys]
+    failed = [f"{n} ({fmt(v)})" for n, v in zip(label, means) if abs(v) >= threshold]
+    worst = max(range(len(means)), key=lambda i: abs(means[i]))
+    head = ("A map that showed the image rather than what the network learned would barely change with random "
+            f"weights (rank correlation near 1). Counting a mean |correlation| below {threshold} as a pass "
+            "(Adebayo et al. judge by eye): ")
+    if failed:
+        return head + f"**fails** for {', '.join(failed)}; those maps say little about the trained network."
+    return head + (f"**every method passes at every layer**; the largest mean is {fmt(means[worst])} "
+                   f"({label[worst]}), so these maps depend on the trained weights.")
+
+
 class Report:
     def __init__(self, data_dir, out_dir):
         self.data_dir = data_dir
@@ -325,6 +341,8 @@ class Report:
             self.figure(png, "Q3 (c): rank correlation of trained and random-weight maps")
             self.table(["method", "layer", "mean Spearman (trained vs random)"],
                        [[k[0], k[1], fmt(v)] for k, v in zip(drawn["keys"], drawn["means"])])
+            if drawn["keys"]:
+                self.add(sanity_verdict(drawn["keys"], drawn["means"]), "")
 
     def q4(self):
         self.add("## Q4. BatchNorm", "")

@@ -122,6 +122,14 @@ class ReportTest(unittest.TestCase):
         del manifest["runs"]
         self.assertEqual(report.provenance_of(manifest), (f"`{'c' * 12}`", "fp32", "2"))
 
+    def test_sanity_check_names_the_maps_that_fail(self):
+        passed = report.sanity_verdict([("gradcam", 1), ("homework", 4)], [-0.19, 0.02])
+        self.assertIn("**every method passes at every layer**; the largest mean is -0.1900 (Grad-CAM, layer 1)",
+                      passed)
+        failed = report.sanity_verdict([("gradcam", 1), ("homework", 4)], [0.1, 0.8])
+        self.assertIn("**fails** for the homework's variant, layer 4 (0.8000);", failed)
+        self.assertNotIn("Grad-CAM, layer 1", failed)
+
 
 if __name__ == "__main__":
     unittest.main()
