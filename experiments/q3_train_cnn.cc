@@ -6,7 +6,9 @@
 //   q3_model_summary.csv   both networks, layer by layer (Keras' model.summary())
 //   q3_train_cnn.manifest.json
 //   weights/<run_id>.pt    (C++ archive)  and  weights/<run_id>.pth  (torch.load-able dict)
-//   checkpoints/<run_id>.ckpt  after every epoch; --resume continues from it.
+//   checkpoints/q3_train_cnn/<run_id>.ckpt  after every epoch; --resume continues
+//     from it. Its own folder: q4_bn_sweep trains runs with the same ids, and
+//     neither program should take over a run the other trained.
 
 #include <gflags/gflags.h>
 #include <torch/torch.h>
@@ -39,7 +41,7 @@ DEFINE_string(device, "auto", "auto, cpu or cuda");
 DEFINE_bool(batchnorm, false, "Train the BatchNorm variant (homework Figure 10)");
 DEFINE_int64(train_limit, -1, "Use the first N training images (-1: all 50,000)");
 DEFINE_int64(test_limit, -1, "Use the first N test images (-1: all 10,000)");
-DEFINE_bool(resume, false, "Continue from this run's checkpoint in --out_dir/checkpoints");
+DEFINE_bool(resume, false, "Continue from this run's checkpoint in --out_dir/checkpoints/q3_train_cnn");
 
 namespace {
 
@@ -94,7 +96,8 @@ int main(int argc, char** argv) {
   const std::string run_id = hw1::train::MakeRunId(arm, options.lr, options.seed,
                                                    hw1::train::ResolvedPrecision(options), options.epochs,
                                                    FLAGS_train_limit, FLAGS_test_limit);
-  options.checkpoint_path = (out_dir / "checkpoints" / (run_id + ".ckpt")).string();
+  const std::string checkpoint = "checkpoints/q3_train_cnn/" + run_id + ".ckpt";  // relative to out_dir
+  options.checkpoint_path = (out_dir / checkpoint).string();
   if (absl::Status status = hw1::train::ValidateTrainOptions(options); !status.ok()) return Fail(status);
 
   absl::StatusOr<std::string> data_dir = hw1::data::LocateOrDownloadCifar10(hw1::ResolveUserPath(FLAGS_data_dir), FLAGS_download);
@@ -160,6 +163,7 @@ int main(int argc, char** argv) {
                               {"device", result->device},
                               {"threads", result->threads},
                               {"resumed_from_epoch", result->resumed_from_epoch},
+                              {"checkpoint", checkpoint},
                               {"diverged", result->diverged},
                               {"data_md5", data->file_md5},
                               {"git_commit", manifest["git_commit"]}};
