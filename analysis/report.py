@@ -97,6 +97,29 @@ def sanity_verdict(keys, means, threshold=0.5):
                    f"({label[worst]}), so these maps depend on the trained weights.")
 
 
+def borrowed_epochs(manifest, experiment, run_id):
+    """Why `experiment` may not have trained every epoch of a run itself, or
+    None if it did: from scratch, or resumed from its own checkpoint (recorded
+    since each program keeps its own; before that, a resumed run may have
+    continued the other program's checkpoint)."""
+    run = ((manifest or {}).get("runs") or {}).get(run_id)
+    if run is None:
+        return f"`{experiment}`'s manifest has no record of it"
+    epoch = int(run.get("resumed_from_epoch", 0))
+    if epoch == 0 or str(run.get("checkpoint", "")).startswith(f"checkpoints/{experiment}/"):
+        return None
+    return (f"`{experiment}` continued it after epoch {epoch} from a checkpoint that, before each program kept "
+            "its own, the other program may have written")
+
+
+def late_rise(history, run_id, window=5):
+    """Change in validation accuracy over a run's last `window` epochs: how far
+    from levelling off training stopped. None if the run is shorter."""
+    acc = [float(r["val_acc"]) for r in sorted((r for r in history if r["run_id"] == run_id),
+                                                key=lambda r: int(r["epoch"]))]
+    return acc[-1] - acc[-1 - window] if len(acc) > window else None
+
+
 class Report:
     def __init__(self, data_dir, out_dir):
         self.data_dir = data_dir
@@ -264,14 +287,22 @@ class Report:
                     ["seeds", ", ".join(r["seed"] for r in runs), "1 run"],
                     ["precision", ", ".join(sorted({r["precision"] for r in runs})), "fp32 (Keras)"],
                     ["training throughput (img/s per epoch, median (fastest); machine shared with other work)",
-                     ", ".join(q3_throughput(history, r["run_id"]) for r in runs), "-"]])
+                     "; ".join(f"seed {r['seed']}: {q3_throughput(history, r['run_id'])}" for r in runs), "-"]])
         gap = statistics.fmean(train_acc) - statistics.fmean(val_acc)
-        still_rising = all(int(r["best_epoch"]) == int(r["epochs_completed"]) for r in runs)
+        rises = [late_rise(history, r["run_id"]) for r in runs]
+        best_epochs = ", ".join(r["best_epoch"] for r in runs)
+        if all(x is not None for x in rises):
+            window = f"validation accuracy rose by {fmt(statistics.fmean(rises))} on average over the last 5 epochs " \
+                     f"(best epoch of each run: {best_epochs})"
+            rising = ("Still improving at the end: " + window + "; 25 epochs at lr 1e-4 do not train this network "
+                      "to convergence. ") if min(rises) > 0.005 else \
+                f"Levelled off: {window}. " if max(rises) <= 0.005 else f"Over the last 5 epochs {window}. "
+        else:
+            rising = ""
         self.add(f"The gap between training and validation accuracy is {fmt(gap)}; the homework's is "
                  f"{fmt(hw.Q3_TRAIN_ACC - hw.Q3_VAL_ACC)}. Training accuracy here is, as Keras reports it, the "
                  "running mean over each epoch with dropout active. "
-                 + ("Validation accuracy was still rising at the last epoch in every run: 25 epochs at lr 1e-4 "
-                    "do not train this network to convergence. " if still_rising else "")
+                 + rising
                  + "The homework's network fit its training set far more closely (0.96) than the Keras example "
                  "does here, which supports the suspicion that its network differed (more capacity or less "
                  "dropout); its Q3 (c) also names channels 37 and 49 of layer 2, which in the Keras example has "
@@ -301,13 +332,20 @@ class Report:
         both = sorted(set(q3) & set(q4) & finished)
         if not both:
             return
+        manifests = {e: self.manifest(e) for e in ("q3_train_cnn", "q4_bn_sweep")}
+        borrowed = {run: [why for e, m in manifests.items() if (why := borrowed_epochs(m, e, run))] for run in both}
+        both = [run for run in both if not borrowed[run]]
+        left_out = "".join(f" Not counted: {run} ({'; '.join(why)})." for run, why in borrowed.items() if why)
+        if not both:
+            self.add("**The same run from two programs.**" + left_out, "")
+            return
         differ = [run for run in both if q3[run] != q4[run]]
         runs = "1 run of Q3 is" if len(both) == 1 else f"{len(both)} runs of Q3 are"
         text = (f"**The same run from two programs.** {runs} also in Q4's grid (same network, learning rate, "
-                f"seed and precision), trained by `q3_train_cnn` and `q4_bn_sweep` in separate processes: "
-                f"{len(both) - len(differ)} of {len(both)} agree in every logged loss, accuracy and learning rate "
-                "of every epoch, to the last digit written")
-        self.add(text + (f"; these differ: {', '.join(differ)}." if differ else "."), "")
+                f"seed and precision) and trained by `q3_train_cnn` and `q4_bn_sweep` separately, each from its "
+                f"own first epoch: {len(both) - len(differ)} of {len(both)} agree in every logged loss, accuracy "
+                "and learning rate of every epoch, to the last digit written")
+        self.add(text + (f"; these differ: {', '.join(differ)}." if differ else ".") + left_out, "")
 
     def q3c(self):
         self.add("### (c) What makes a feature map fire", "")

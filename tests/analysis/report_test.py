@@ -1,5 +1,6 @@
 """The report is built from whatever CSVs exist, and its numbers are the CSVs'."""
 
+import json
 import os
 import re
 import unittest
@@ -87,11 +88,14 @@ class ReportTest(unittest.TestCase):
                 fields[7] = "1.0999"
             q4.append(",".join(fields[:2] + ["1"] + fields[2:]))
         fixtures.write(data, "q4_history.csv", "\n".join(q4) + "\n")
+        runs = {f"baseline_lr0.0001_seed{seed}_bf16": {"resumed_from_epoch": 0} for seed in (0, 1)}
+        fixtures.write(data, "q3_train_cnn.manifest.json", json.dumps({"runs": runs}))
+        fixtures.write(data, "q4_bn_sweep.manifest.json", json.dumps({"runs": runs}))
         text = open(report.Report(data, out).write()).read()
-        self.assertIn("1 of 2 agree in every logged loss, accuracy and learning rate of every epoch, to the last "
-                      "digit written; these differ: baseline_lr0.0001_seed1_bf16.", text)
+        self.assertIn("each from its own first epoch: 1 of 2 agree in every logged loss, accuracy and learning rate "
+                      "of every epoch, to the last digit written; these differ: baseline_lr0.0001_seed1_bf16.", text)
         # Throughput per run: median and fastest epoch of the fixture's 1500 img/s epochs.
-        self.assertIn("| 1,500 (1,500), 1,500 (1,500) | - |", text)
+        self.assertIn("| seed 0: 1,500 (1,500); seed 1: 1,500 (1,500) | - |", text)
         # A Q3 run still training (not in q3_final_metrics.csv) is left out.
         fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics(seeds=(0,)))
         text = open(report.Report(data, out).write()).read()
@@ -121,6 +125,53 @@ class ReportTest(unittest.TestCase):
                          (f"`{'a' * 12}`, `{'b' * 12}`, `{'c' * 12}`", "bf16 (2 runs), fp32 (1 run)", "2"))
         del manifest["runs"]
         self.assertEqual(report.provenance_of(manifest), (f"`{'c' * 12}`", "fp32", "2"))
+
+    def test_a_run_one_program_may_have_taken_over_is_not_counted_as_two(self):
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        q3 = fixtures.q3_history()
+        fixtures.write(data, "q3_history.csv", q3)
+        fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics())
+        q4 = [fixtures.HISTORY_HEADER.replace("run_id,arm,", "run_id,arm,lr_multiplier,")]
+        q4 += [",".join(f[:2] + ["1"] + f[2:]) for f in (line.split(",") for line in q3.splitlines()[1:])]
+        fixtures.write(data, "q4_history.csv", "\n".join(q4) + "\n")
+        seed0, seed1 = "baseline_lr0.0001_seed0_bf16", "baseline_lr0.0001_seed1_bf16"
+        fixtures.write(data, "q3_train_cnn.manifest.json", json.dumps(
+            {"runs": {seed0: {"resumed_from_epoch": 0},
+                      seed1: {"resumed_from_epoch": 4, "checkpoint": f"checkpoints/q3_train_cnn/{seed1}.ckpt"}}}))
+        # Seed 0: the sweep resumed a finished run from the shared folder of old; seed 1: no record at all.
+        fixtures.write(data, "q4_bn_sweep.manifest.json", json.dumps({"runs": {seed0: {"resumed_from_epoch": 25}}}))
+        text = open(report.Report(data, out).write()).read()
+        self.assertIn(f"**The same run from two programs.** Not counted: {seed0} (`q4_bn_sweep` continued it after "
+                      "epoch 25 from a checkpoint that, before each program kept its own, the other program may have "
+                      f"written). Not counted: {seed1} (`q4_bn_sweep`'s manifest has no record of it).", text)
+        # Resumed from its own checkpoint (the path says whose): counted.
+        fixtures.write(data, "q4_bn_sweep.manifest.json", json.dumps({"runs": {
+            seed0: {"resumed_from_epoch": 25, "checkpoint": f"checkpoints/q4_bn_sweep/{seed0}.ckpt"},
+            seed1: {"resumed_from_epoch": 0}}}))
+        text = open(report.Report(data, out).write()).read()
+        self.assertIn("each from its own first epoch: 2 of 2 agree", text)
+        self.assertNotIn("Not counted", text)
+
+    def test_late_rise_says_whether_training_levelled_off(self):
+        history = [{"run_id": "a", "epoch": str(e), "val_acc": str(v)}
+                   for e, v in zip(range(7, 0, -1), [0.80, 0.79, 0.75, 0.74, 0.73, 0.72, 0.5])]
+        self.assertAlmostEqual(report.late_rise(history, "a"), 0.80 - 0.72)  # epochs 7 and 2, in any row order
+        self.assertIsNone(report.late_rise(history, "a", window=7))
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics())
+        fixtures.write(data, "q3_history.csv", fixtures.q3_history(epochs=8))  # +0.1 every epoch
+        text = open(report.Report(data, out).write()).read()
+        self.assertIn("Still improving at the end: validation accuracy rose by 0.5000 on average over the last 5 "
+                      "epochs (best epoch of each run: 20, 20); 25 epochs at lr 1e-4 do not train", text)
+        lines = fixtures.q3_history(epochs=8).splitlines()
+        for i, line in enumerate(lines[1:], 1):  # validation accuracy fixed at 0.7 in every epoch
+            f = line.split(",")
+            f[8] = "0.7"
+            lines[i] = ",".join(f)
+        fixtures.write(data, "q3_history.csv", "\n".join(lines) + "\n")
+        text = open(report.Report(data, out).write()).read()
+        self.assertIn("Levelled off: validation accuracy rose by 0.0000 on average", text)
+        self.assertNotIn("do not train this network", text)
 
     def test_sanity_check_names_the_maps_that_fail(self):
         passed = report.sanity_verdict([("gradcam", 1), ("homework", 4)], [-0.19, 0.02])
