@@ -291,14 +291,17 @@ class Report:
         gap = statistics.fmean(train_acc) - statistics.fmean(val_acc)
         rises = [late_rise(history, r["run_id"]) for r in runs]
         best_epochs = ", ".join(r["best_epoch"] for r in runs)
+        rising = ""
         if all(x is not None for x in rises):
-            window = f"validation accuracy rose by {fmt(statistics.fmean(rises))} on average over the last 5 epochs " \
-                     f"(best epoch of each run: {best_epochs})"
-            rising = ("Still improving at the end: " + window + "; 25 epochs at lr 1e-4 do not train this network "
-                      "to convergence. ") if min(rises) > 0.005 else \
-                f"Levelled off: {window}. " if max(rises) <= 0.005 else f"Over the last 5 epochs {window}. "
-        else:
-            rising = ""
+            window = (f"validation accuracy rose by {fmt(statistics.fmean(rises))} on average over the last 5 "
+                      f"epochs (best epoch of each run: {best_epochs})")
+            if min(rises) > 0.005:
+                rising = f"Still improving at the end: {window}; 25 epochs at lr 1e-4 do not train this network " \
+                         "to convergence. "
+            elif max(rises) <= 0.005:
+                rising = f"Levelled off: {window}. "
+            else:
+                rising = f"Some runs had levelled off, others had not: {window}. "
         self.add(f"The gap between training and validation accuracy is {fmt(gap)}; the homework's is "
                  f"{fmt(hw.Q3_TRAIN_ACC - hw.Q3_VAL_ACC)}. Training accuracy here is, as Keras reports it, the "
                  "running mean over each epoch with dropout active. "
