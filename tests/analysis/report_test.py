@@ -172,6 +172,10 @@ class ReportTest(unittest.TestCase):
         text = open(report.Report(data, out).write()).read()
         self.assertIn("Levelled off: validation accuracy rose by 0.0000 on average", text)
         self.assertNotIn("do not train this network", text)
+        rising = fixtures.q3_history(seeds=(0,), epochs=8).splitlines()[1:]
+        fixtures.write(data, "q3_history.csv", "\n".join([lines[0]] + rising + lines[9:]) + "\n")  # seed 1 flat
+        text = open(report.Report(data, out).write()).read()
+        self.assertIn("Some runs had levelled off, others had not: validation accuracy rose by 0.2500 on average", text)
 
     def test_sanity_check_names_the_maps_that_fail(self):
         passed = report.sanity_verdict([("gradcam", 1), ("homework", 4)], [-0.19, 0.02])
