@@ -271,8 +271,9 @@ class Report:
         self.add("### (b) Evaluation", "")
         if not self.has("q3_final_metrics.csv", "q3_history.csv"):
             return
-        runs = [r for r in csv_io.read_rows(self.csv("q3_final_metrics.csv"))
-                if r["arm"] == "baseline" and int(r["epochs_completed"]) == 25 and "_train" not in r["run_id"]]
+        runs = sorted((r for r in csv_io.read_rows(self.csv("q3_final_metrics.csv"))
+                       if r["arm"] == "baseline" and int(r["epochs_completed"]) == 25 and "_train" not in r["run_id"]),
+                      key=lambda r: int(r["seed"]))  # a re-run run's rows move to the end of the CSV
         if not runs:
             self.add("No full-protocol baseline run (25 epochs, all data) in `q3_final_metrics.csv` yet.", "")
             return

@@ -96,6 +96,12 @@ class ReportTest(unittest.TestCase):
                       "of every epoch, to the last digit written; these differ: baseline_lr0.0001_seed1_bf16.", text)
         # Throughput per run: median and fastest epoch of the fixture's 1500 img/s epochs.
         self.assertIn("| seed 0: 1,500 (1,500); seed 1: 1,500 (1,500) | - |", text)
+        # In seed order, also when a re-run moved seed 0's row to the end of the CSV.
+        header, seed0, seed1 = fixtures.q3_final_metrics().splitlines()
+        fixtures.write(data, "q3_final_metrics.csv", "\n".join([header, seed1, seed0]) + "\n")
+        text = open(report.Report(data, out).write()).read()
+        self.assertIn("| seeds | 0, 1 | 1 run |", text)
+        self.assertIn("| seed 0: 1,500 (1,500); seed 1: 1,500 (1,500) | - |", text)
         # A Q3 run still training (not in q3_final_metrics.csv) is left out.
         fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics(seeds=(0,)))
         text = open(report.Report(data, out).write()).read()
