@@ -27,6 +27,18 @@ def q3_history(seeds=(0, 1), epochs=3):
     return "\n".join(lines) + "\n"
 
 
+def q4_copy_of_q3(q3_history_csv, edit=None):
+    """Q3's runs as q4_bn_sweep logs them (an lr_multiplier column); `edit`
+    may change a row's fields first."""
+    lines = [HISTORY_HEADER.replace("run_id,arm,", "run_id,arm,lr_multiplier,")]
+    for line in q3_history_csv.splitlines()[1:]:
+        fields = line.split(",")
+        if edit:
+            edit(fields)
+        lines.append(",".join(fields[:2] + ["1"] + fields[2:]))
+    return "\n".join(lines) + "\n"
+
+
 def q3_final_metrics(seeds=(0, 1)):
     lines = ["run_id,arm,lr,seed,epochs_completed,final_train_loss,final_train_acc,final_val_loss,final_val_acc,"
              "best_val_acc,best_epoch,diverged,mean_images_per_second,wall_seconds,precision,threads"]

@@ -81,13 +81,10 @@ class ReportTest(unittest.TestCase):
         fixtures.write(data, "q3_history.csv", q3)
         fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics())
         # Q4's copy of the two runs: seed 0 as Q3 logged it, seed 1 with one validation loss changed.
-        q4 = [fixtures.HISTORY_HEADER.replace("run_id,arm,", "run_id,arm,lr_multiplier,")]
-        for line in q3.splitlines()[1:]:
-            fields = line.split(",")
+        def change_seed1_epoch2(fields):
             if fields[3] == "1" and fields[4] == "2":
                 fields[7] = "1.0999"
-            q4.append(",".join(fields[:2] + ["1"] + fields[2:]))
-        fixtures.write(data, "q4_history.csv", "\n".join(q4) + "\n")
+        fixtures.write(data, "q4_history.csv", fixtures.q4_copy_of_q3(q3, change_seed1_epoch2))
         runs = {f"baseline_lr0.0001_seed{seed}_bf16": {"resumed_from_epoch": 0} for seed in (0, 1)}
         fixtures.write(data, "q3_train_cnn.manifest.json", json.dumps({"runs": runs}))
         fixtures.write(data, "q4_bn_sweep.manifest.json", json.dumps({"runs": runs}))
@@ -134,12 +131,9 @@ class ReportTest(unittest.TestCase):
 
     def test_a_run_one_program_may_have_taken_over_is_not_counted_as_two(self):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
-        q3 = fixtures.q3_history()
-        fixtures.write(data, "q3_history.csv", q3)
+        fixtures.write(data, "q3_history.csv", fixtures.q3_history())
         fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics())
-        q4 = [fixtures.HISTORY_HEADER.replace("run_id,arm,", "run_id,arm,lr_multiplier,")]
-        q4 += [",".join(f[:2] + ["1"] + f[2:]) for f in (line.split(",") for line in q3.splitlines()[1:])]
-        fixtures.write(data, "q4_history.csv", "\n".join(q4) + "\n")
+        fixtures.write(data, "q4_history.csv", fixtures.q4_copy_of_q3(fixtures.q3_history()))
         seed0, seed1 = "baseline_lr0.0001_seed0_bf16", "baseline_lr0.0001_seed1_bf16"
         fixtures.write(data, "q3_train_cnn.manifest.json", json.dumps(
             {"runs": {seed0: {"resumed_from_epoch": 0},
