@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   const std::string run_id = hw1::train::MakeRunId(arm, options.lr, options.seed,
                                                    hw1::train::ResolvedPrecision(options), options.epochs,
                                                    FLAGS_train_limit, FLAGS_test_limit);
-  const std::string checkpoint = "checkpoints/q3_train_cnn/" + run_id + ".ckpt";  // relative to out_dir
+  const std::string checkpoint = hw1::train::CheckpointFile("q3_train_cnn", run_id);  // relative to out_dir
   options.checkpoint_path = (out_dir / checkpoint).string();
   if (absl::Status status = hw1::train::ValidateTrainOptions(options); !status.ok()) return Fail(status);
 

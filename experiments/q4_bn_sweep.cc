@@ -218,7 +218,7 @@ int main(int argc, char** argv) {
                                     {"decay", config.decay}, {"precision", result->precision},
                                     {"threads", result->threads}, {"diverged", result->diverged},
                                     {"resumed_from_epoch", result->resumed_from_epoch},
-                                    {"checkpoint", absl::StrCat(hw1::sweep::kCheckpointDir, "/", run.run_id, ".ckpt")},
+                                    {"checkpoint", hw1::train::CheckpointFile(hw1::sweep::kProgram, run.run_id)},
                                     {"git_commit", manifest["git_commit"]}, {"data_md5", data->file_md5}};
     if (absl::Status st = manifest.Write(out_dir); !st.ok()) return Fail(st);
   }

@@ -89,7 +89,7 @@ SweepStore::~SweepStore() {
 }
 
 std::string SweepStore::CheckpointPath(const RunSpec& run) const {
-  return (fs::path(dir_) / kCheckpointDir / (run.run_id + ".ckpt")).string();
+  return (fs::path(dir_) / train::CheckpointFile(kProgram, run.run_id)).string();
 }
 
 absl::StatusOr<bool> SweepStore::IsComplete(const RunSpec& run) const {

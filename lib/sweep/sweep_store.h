@@ -8,8 +8,7 @@
 //   q4_summary.csv           one row per finished run (recomputed from the above)
 //   runs/<run_id>.json       a finished run's record: its signature and outcome
 //   checkpoints/q4_bn_sweep/<run_id>.ckpt  the latest epoch of a run in progress
-//                            (q3_train_cnn keeps its own: same run ids, but a
-//                            run one program trained is not the other's)
+//                            (train::CheckpointFile: one folder per program)
 //   .q4_bn_sweep.lock        held (flock) by the process writing the folder
 //
 // A run whose record exists with the same signature is skipped; a record
@@ -29,7 +28,7 @@ namespace hw1::sweep {
 
 inline constexpr char kHistoryCsv[] = "q4_history.csv";
 inline constexpr char kSummaryCsv[] = "q4_summary.csv";
-inline constexpr char kCheckpointDir[] = "checkpoints/q4_bn_sweep";
+inline constexpr char kProgram[] = "q4_bn_sweep";  // names its checkpoint folder
 
 struct RunRecord {
   std::string run_id, arm, signature, precision;

@@ -19,6 +19,10 @@ std::string MakeRunId(const std::string& arm, double lr, uint64_t seed, const st
   return id;
 }
 
+std::string CheckpointFile(const std::string& program, const std::string& run_id) {
+  return absl::StrCat("checkpoints/", program, "/", run_id, ".ckpt");
+}
+
 CsvTable HistoryTable(const RunInfo& run, const TrainResult& result) {
   std::vector<std::string> header = {"run_id", "arm"};
   for (const auto& [name, value] : run.extra) header.push_back(name);

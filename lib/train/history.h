@@ -30,6 +30,12 @@ struct RunInfo {
 std::string MakeRunId(const std::string& arm, double lr, uint64_t seed, const std::string& precision,
                       int epochs, int64_t train_limit, int64_t test_limit);
 
+// Where `program` keeps a run's checkpoint, relative to its output folder:
+// checkpoints/<program>/<run_id>.ckpt. One folder per program: q3_train_cnn
+// and q4_bn_sweep train runs with the same ids, and neither may continue a
+// run the other trained.
+std::string CheckpointFile(const std::string& program, const std::string& run_id);
+
 // Columns: run_id, arm, <extra…>, lr, seed, epoch, train_loss, train_acc,
 // val_loss, val_acc, lr_now, seconds, images_per_second, precision.
 CsvTable HistoryTable(const RunInfo& run, const TrainResult& result);

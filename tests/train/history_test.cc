@@ -54,6 +54,11 @@ TEST(HistoryTest, RunIdsSayWhatRan) {
   EXPECT_EQ(MakeRunId("baseline", 1e-4, 0, "fp32", 3, 2000, 500), "baseline_lr0.0001_seed0_fp32_e3_train2000_test500");
 }
 
+TEST(HistoryTest, CheckpointsAreKeptPerProgram) {
+  EXPECT_EQ(CheckpointFile("q3_train_cnn", "bn_lr0.001_seed1_bf16"), "checkpoints/q3_train_cnn/bn_lr0.001_seed1_bf16.ckpt");
+  EXPECT_NE(CheckpointFile("q3_train_cnn", "a"), CheckpointFile("q4_bn_sweep", "a"));
+}
+
 TEST(HistoryTest, MergeKeepsOtherRunsAndReplacesItsOwn) {
   const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/history.csv";
   RunInfo a{"run_a", "baseline", 1e-4, 0, {}};
