@@ -75,6 +75,18 @@ def provenance_of(manifest):
     return ", ".join(f"`{c}`" for c in commits), precision, threads
 
 
+def host_of(manifest):
+    """The kind(s) of host an experiment's numbers came from. A manifest that
+    keeps several runs is described by its runs (`host_kind`, recorded since
+    session 5; older runs: "not recorded"), any other by its own host."""
+    runs = list((manifest.get("runs") or {}).values())
+    host = manifest.get("host") or {}
+    if not runs:
+        return host.get("kind") or f'{host.get("cpu", "?")}, features not recorded'
+    counts = Counter(r.get("host_kind") or "not recorded" for r in runs)
+    return ", ".join(f"{k} ({n} run{'' if n == 1 else 's'})" for k, n in sorted(counts.items()))
+
+
 def q3_throughput(history, run_id):
     """Images per second over one run's epochs: "median (fastest)"."""
     rates = [float(r["images_per_second"]) for r in history if r["run_id"] == run_id]
@@ -175,11 +187,11 @@ class Report:
                 continue
             data = m.get("data", {})
             commit, precision, threads = provenance_of(m)
-            rows.append([experiment, commit, precision, threads, m.get("finished_at", "?"),
+            rows.append([experiment, commit, precision, threads, host_of(m), m.get("finished_at", "?"),
                          data.get("dir", "-").split("/")[-2] if data.get("dir") else "-"])
         if rows:
             self.add("## Provenance", "")
-            self.table(["experiment", "git commit", "precision", "threads", "finished (UTC)", "data"], rows)
+            self.table(["experiment", "git commit", "precision", "threads", "host", "finished (UTC)", "data"], rows)
             md5 = next((m["data"]["md5"] for m in (self.manifest(e) for e in ("q3_train_cnn", "q4_bn_sweep"))
                         if m and "data" in m and "md5" in m["data"]), None)
             if md5:

@@ -15,7 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/math/conv1x1.h"
 #include "lib/util/csv.h"
-#include "lib/util/openblas.h"
+#include "lib/util/process_env.h"
 #include "lib/util/run_context.h"
 
 DEFINE_string(out_dir, "", "Output folder (default: <workspace>/reports/data)");
@@ -70,7 +70,7 @@ torch::Tensor ToTensor(const Eigen::MatrixXd& w) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  hw1::SelectOpenBlasKernels(argv);  // before anything else: it may restart the program
+  hw1::RestartWithRuntimeEnvironment(argv);  // before anything else: it may restart the program
   gflags::SetUsageMessage("Q1: when is a 1x1 convolution a scalar multiple of its input?");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   if (FLAGS_num_inputs < 1 || FLAGS_image_size < 1) {

@@ -20,7 +20,7 @@
 #include "lib/math/logistic_regression.h"
 #include "lib/math/logistic_symbolic.h"
 #include "lib/util/csv.h"
-#include "lib/util/openblas.h"
+#include "lib/util/process_env.h"
 #include "lib/util/run_context.h"
 
 DEFINE_string(out_dir, "", "Output folder (default: <workspace>/reports/data)");
@@ -101,7 +101,7 @@ int Fail(const absl::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  hw1::SelectOpenBlasKernels(argv);  // before anything else: it may restart the program
+  hw1::RestartWithRuntimeEnvironment(argv);  // before anything else: it may restart the program
   gflags::SetUsageMessage("Q2: convexity of the logistic-regression loss, checked");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   if (FLAGS_jensen_segments < 1 || FLAGS_symbolic_features < 1 || FLAGS_symbolic_examples < 1) {

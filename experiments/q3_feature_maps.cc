@@ -30,7 +30,7 @@
 #include "lib/train/trainer.h"
 #include "lib/util/csv.h"
 #include "lib/util/list_flags.h"
-#include "lib/util/openblas.h"
+#include "lib/util/process_env.h"
 #include "lib/util/run_context.h"
 #include "lib/vis/feature_maps.h"
 
@@ -76,7 +76,7 @@ void AddMapRows(hw1::CsvTable* table, const std::string& method, int layer, int6
 }  // namespace
 
 int main(int argc, char** argv) {
-  hw1::SelectOpenBlasKernels(argv);  // before anything else: it may restart the program
+  hw1::RestartWithRuntimeEnvironment(argv);  // before anything else: it may restart the program
   gflags::SetUsageMessage("Q3 (c): visualise what makes feature maps fire");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   hw1::Manifest manifest("q3_feature_maps", argc, argv);

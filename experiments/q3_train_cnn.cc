@@ -23,8 +23,9 @@
 #include "lib/models/cifar_cnn.h"
 #include "lib/train/history.h"
 #include "lib/train/trainer.h"
+#include "lib/util/cpu_features.h"
 #include "lib/util/csv.h"
-#include "lib/util/openblas.h"
+#include "lib/util/process_env.h"
 #include "lib/util/run_context.h"
 
 DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
@@ -36,7 +37,7 @@ DEFINE_double(lr, 1e-4, "Adam learning rate");
 DEFINE_double(decay, 1e-6, "Keras time-based decay: lr / (1 + decay * batches)");
 DEFINE_uint64(seed, 0, "Seed for initialisation, shuffling and dropout");
 DEFINE_int32(threads, 0, "Intra-op threads (0: every core)");
-DEFINE_string(precision, "auto", "auto (bf16 autocast where the CPU has native bf16), fp32 or bf16");
+DEFINE_string(precision, "auto", "auto (bf16 autocast on CPUs with AMX, else fp32), fp32 or bf16");
 DEFINE_string(device, "auto", "auto, cpu or cuda");
 DEFINE_bool(batchnorm, false, "Train the BatchNorm variant (homework Figure 10)");
 DEFINE_int64(train_limit, -1, "Use the first N training images (-1: all 50,000)");
@@ -71,7 +72,7 @@ hw1::CsvTable ModelSummaryTable() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  hw1::SelectOpenBlasKernels(argv);  // before anything else: it may restart the program
+  hw1::RestartWithRuntimeEnvironment(argv);  // before anything else: it may restart the program
   gflags::SetUsageMessage("Q3: train the homework's CIFAR-10 CNN");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   hw1::Manifest manifest("q3_train_cnn", argc, argv);
@@ -93,9 +94,11 @@ int main(int argc, char** argv) {
 
   const std::filesystem::path out_dir = hw1::ResolveOutDir(FLAGS_out_dir);
   const std::string arm = FLAGS_batchnorm ? "bn" : "baseline";
-  const std::string run_id = hw1::train::MakeRunId(arm, options.lr, options.seed,
-                                                   hw1::train::ResolvedPrecision(options), options.epochs,
-                                                   FLAGS_train_limit, FLAGS_test_limit);
+  // The thread count is part of the run's identity: resolve it before naming the run.
+  options.threads = hw1::train::ConfigureThreads(options.threads);
+  const std::string run_id = hw1::train::MakeRunId(
+      {arm, options.lr, options.seed, hw1::train::ResolvedPrecision(options), options.threads, options.epochs,
+       options.batch_size, options.decay, FLAGS_train_limit, FLAGS_test_limit});
   const std::string checkpoint = hw1::train::CheckpointFile("q3_train_cnn", run_id);  // relative to out_dir
   options.checkpoint_path = (out_dir / checkpoint).string();
   if (absl::Status status = hw1::train::ValidateTrainOptions(options); !status.ok()) return Fail(status);
@@ -162,6 +165,8 @@ int main(int argc, char** argv) {
                               {"precision", result->precision},
                               {"device", result->device},
                               {"threads", result->threads},
+                              {"host_kind", hw1::HostKind(hw1::DetectCpuFeatures())},
+                              {"onednn_isa", hw1::OneDnnIsa()},
                               {"resumed_from_epoch", result->resumed_from_epoch},
                               {"checkpoint", checkpoint},
                               {"diverged", result->diverged},

@@ -11,10 +11,13 @@
 #include <gflags/gflags.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -27,11 +30,13 @@
 #include "lib/models/cifar_cnn.h"
 #include "lib/sweep/sweep_plan.h"
 #include "lib/sweep/sweep_store.h"
-#include "lib/train/fused_adam.h"
+#include "lib/sweep/sweep_runner.h"
+#include "lib/train/metrics_json.h"
 #include "lib/train/history.h"
 #include "lib/train/trainer.h"
+#include "lib/util/cpu_features.h"
 #include "lib/util/list_flags.h"
-#include "lib/util/openblas.h"
+#include "lib/util/process_env.h"
 #include "lib/util/run_context.h"
 
 DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
@@ -47,8 +52,10 @@ DEFINE_int32(batch_size, 32, "Batch size");
 DEFINE_double(decay, 1e-6, "Keras time-based decay");
 DEFINE_int64(train_limit, 0, "Use the first N training images (0: the profile's, all or 4,000)");
 DEFINE_int64(test_limit, 0, "Use the first N test images (0: the profile's, all or 1,000)");
-DEFINE_int32(threads, 0, "Intra-op threads (0: every core)");
-DEFINE_string(precision, "auto", "auto (bf16 where the CPU has native bf16), fp32 or bf16");
+DEFINE_int32(threads, 0, "Intra-op threads of each run (0: the cores divided among --jobs)");
+DEFINE_int32(jobs, 0, "Runs trained at once, each in a process of its own (0: one per core, or per --threads cores)");
+DEFINE_int32(worker_run, -1, "Internal (set by --jobs): train run N of the plan in this process for its parent");
+DEFINE_string(precision, "auto", "auto (bf16 autocast on CPUs with AMX, else fp32), fp32 or bf16");
 DEFINE_string(device, "auto", "auto, cpu or cuda");
 DEFINE_int32(num_shards, 1, "Split the grid into this many shards");
 DEFINE_int32(shard_index, 0, "Run shard number i (0-based) of --num_shards");
@@ -62,31 +69,45 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-// Images per second of the training step for one arm, timed on random data.
-double TimeTrainingStep(bool batchnorm, const hw1::train::TrainOptions& options) {
-  hw1::models::CifarCnnOptions model_options;
-  model_options.batchnorm = batchnorm;
-  hw1::models::CifarCnn model(model_options);
-  hw1::train::ToChannelsLast(model);
-  hw1::train::FusedAdam optimizer(model->parameters(), torch::optim::AdamOptions(1e-4).eps(1e-7));
-  const bool bf16 = hw1::train::ResolvedPrecision(options) == "bf16";
-  const torch::Device cpu(torch::kCPU);
-  const torch::Tensor x = hw1::train::ToInput(torch::randint(0, 256, {options.batch_size, 3, 32, 32}, torch::kUInt8));
-  const torch::Tensor y = torch::randint(0, 10, {options.batch_size}, torch::kInt64);
-  for (int i = 0; i < 3; ++i) hw1::train::TrainStep(model, optimizer, x, y, 1e-4, bf16, cpu);
-  const int steps = 15;
-  const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < steps; ++i) hw1::train::TrainStep(model, optimizer, x, y, 1e-4, bf16, cpu).loss.item<float>();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return steps * options.batch_size / seconds;
+// --threads and --jobs: each run's threads never depend on how many runs are
+// left (they change its numbers); by default one single-threaded run per core.
+struct Parallelism {
+  int threads = 1;  // per run
+  int jobs = 1;     // runs at once
+};
+absl::StatusOr<Parallelism> ResolveParallelism(int threads_flag, int jobs_flag) {
+  if (threads_flag < 0) return absl::InvalidArgumentError(absl::StrCat("--threads=", threads_flag, ": must be >= 0"));
+  if (jobs_flag < 0) return absl::InvalidArgumentError(absl::StrCat("--jobs=", jobs_flag, ": must be >= 0"));
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  Parallelism p;
+  p.threads = threads_flag > 0 ? threads_flag : jobs_flag > 0 ? std::max(1, cores / jobs_flag) : 1;
+  p.jobs = jobs_flag > 0 ? jobs_flag : std::max(1, cores / p.threads);
+  return p;
+}
+
+// --worker_run: one run of the plan, trained here, its result left for the parent.
+int RunWorker(const std::vector<hw1::sweep::RunSpec>& plan, int index, const std::string& out_dir,
+              const hw1::data::Cifar10& data, hw1::train::TrainOptions options) {
+  auto run = std::find_if(plan.begin(), plan.end(), [index](const auto& r) { return r.index == index; });
+  if (run == plan.end()) return Fail(absl::InvalidArgumentError(absl::StrCat("--worker_run=", index, ": no such run")));
+  options.progress_label = run->run_id;
+  absl::StatusOr<hw1::train::TrainResult> result =
+      hw1::sweep::TrainRun(*run, data, options, hw1::sweep::CheckpointPathIn(out_dir, *run));
+  if (!result.ok()) return Fail(result.status());
+  if (absl::Status s = hw1::train::WriteTrainResult(hw1::sweep::WorkerResultPathIn(out_dir, *run), *result); !s.ok()) {
+    return Fail(s);
+  }
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  hw1::SelectOpenBlasKernels(argv);  // before anything else: it may restart the program
+  hw1::RestartWithRuntimeEnvironment(argv);  // before anything else: it may restart the program
+  const std::vector<std::string> program_args(argv, argv + argc);  // for workers, before gflags edits argv
   gflags::SetUsageMessage("Q4: the BatchNorm sweep (bazel run //experiments:q4_bn_sweep)");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
+  const bool worker = FLAGS_worker_run >= 0;
   hw1::Manifest manifest("q4_bn_sweep", argc, argv);
 
   hw1::sweep::SweepConfig config;
@@ -116,12 +137,15 @@ int main(int argc, char** argv) {
     return Fail(absl::InvalidArgumentError(absl::StrCat("--shard_index=", FLAGS_shard_index, " --num_shards=",
                                                         FLAGS_num_shards, ": need 0 <= shard_index < num_shards")));
   }
+  absl::StatusOr<Parallelism> parallelism = ResolveParallelism(FLAGS_threads, FLAGS_jobs);
+  if (!parallelism.ok()) return Fail(parallelism.status());
 
   hw1::train::TrainOptions options;
   options.epochs = config.epochs;
   options.batch_size = config.batch_size;
   options.decay = config.decay;
-  options.threads = FLAGS_threads;
+  options.lr = config.base_lr;
+  options.threads = parallelism->threads;
   if (absl::Status s = hw1::train::SetPrecisionAndDevice(FLAGS_precision, FLAGS_device, &options); !s.ok()) {
     return Fail(s);
   }
@@ -135,6 +159,18 @@ int main(int argc, char** argv) {
     out_dir = (std::filesystem::path(hw1::WorkspaceDir()) / "reports" / "data" / "quick").string();
   }
   out_dir = hw1::ResolveOutDir(out_dir);
+
+  if (worker) {
+    // The parent holds the folder's lock and found the data.
+    hw1::data::LoadOptions load;
+    load.train_limit = config.train_limit;
+    load.test_limit = config.test_limit;
+    load.compute_md5 = false;
+    absl::StatusOr<hw1::data::Cifar10> data = hw1::data::LoadCifar10(hw1::ResolveUserPath(FLAGS_data_dir), load);
+    if (!data.ok()) return Fail(data.status());
+    return RunWorker(hw1::sweep::BuildPlan(config), FLAGS_worker_run, out_dir, *data, options);
+  }
+
   absl::StatusOr<hw1::sweep::SweepStore> store = hw1::sweep::SweepStore::Open(out_dir);
   if (!store.ok()) return Fail(store.status());
 
@@ -150,8 +186,24 @@ int main(int argc, char** argv) {
   const std::vector<hw1::sweep::RunSpec> plan = hw1::sweep::ShardOf(
       hw1::sweep::BuildPlan(config), FLAGS_num_shards, FLAGS_shard_index);
   std::vector<hw1::sweep::RunSpec> todo;
-  std::printf("q4_bn_sweep plan (%s, shard %d of %d, %s, %d threads) -> %s\n", FLAGS_profile.c_str(),
-              FLAGS_shard_index + 1, FLAGS_num_shards, config.precision.c_str(), config.threads, out_dir.c_str());
+  const hw1::CpuFeatures cpu = hw1::DetectCpuFeatures();
+  std::printf("q4_bn_sweep plan (%s, shard %d of %d) -> %s\n", FLAGS_profile.c_str(), FLAGS_shard_index + 1,
+              FLAGS_num_shards, out_dir.c_str());
+  std::printf("  host: %s (%s), oneDNN ISA %s; precision %s%s\n", hw1::CpuModelName().c_str(),
+              hw1::HostKind(cpu).c_str(), hw1::OneDnnIsa().c_str(), config.precision.c_str(),
+              FLAGS_precision == "auto" ? (config.precision == "bf16" ? " (auto: AMX present)"
+                                                                       : " (auto: no AMX, bf16 would be slower)")
+                                        : "");
+  std::printf("  %d run%s at once x %d thread%s each%s\n", parallelism->jobs, parallelism->jobs == 1 ? "" : "s",
+              config.threads, config.threads == 1 ? "" : "s",
+              FLAGS_jobs == 0 && FLAGS_threads == 0
+                  ? " (default: one 1-thread run per core beat one run on every core, README \"Speed\")"
+                  : "");
+  if (FLAGS_profile == "quick") {
+    std::printf("  quick profile: a check that the pipeline runs, not a preview of the results. After a few\n"
+                "  thousand steps BatchNorm's running statistics (Keras' momentum 0.99) lag the weights and\n"
+                "  the baseline often leads; in the full grid BatchNorm ends ahead at every multiplier.\n");
+  }
   std::printf("  %-4s %-9s %6s %9s %5s  %s\n", "run", "arm", "lr x", "lr", "seed", "status");
   for (const auto& run : plan) {
     absl::StatusOr<bool> done = store->IsComplete(run);
@@ -174,17 +226,21 @@ int main(int argc, char** argv) {
   absl::StatusOr<hw1::data::Cifar10> data = hw1::data::LoadCifar10(*data_dir, load);
   if (!data.ok()) return Fail(data.status());
 
-  // The estimate: a short timing of each arm's training step, scaled up.
-  double estimate = 0;
-  std::map<std::string, double> speed;
-  for (const auto& arm : config.arms) speed[arm] = TimeTrainingStep(arm == "bn", options);
+  // The estimate: each arm's step and evaluation timed with the runs' threads
+  // and precision, scaled to the plan, scheduled on the job slots.
+  const int jobs = std::min<int>(parallelism->jobs, static_cast<int>(todo.size()));
+  std::map<std::string, hw1::sweep::Speed> speed;
+  for (const auto& arm : config.arms) speed[arm] = hw1::sweep::MeasureSpeed(arm, options);
+  std::vector<double> run_seconds;
   for (const auto& run : todo) {
-    const double train_seconds = static_cast<double>(data->train.size()) / speed[run.arm];
-    estimate += config.epochs * train_seconds * 1.1;  // + evaluation, measured at about a tenth
+    const hw1::sweep::Speed& s = speed[run.arm];
+    run_seconds.push_back(config.epochs * (static_cast<double>(data->train.size()) / s.train_images_per_second +
+                                           static_cast<double>(data->test.size()) / s.eval_images_per_second));
   }
+  const double estimate = hw1::sweep::ScheduledSeconds(run_seconds, jobs);
   std::printf("  %zu runs to train; timed %s; estimated %s\n", todo.size(),
               absl::StrJoin(speed, ", ", [](std::string* out, const auto& kv) {
-                absl::StrAppendFormat(out, "%s %.0f img/s", kv.first, kv.second);
+                absl::StrAppendFormat(out, "%s %.0f img/s", kv.first, kv.second.train_images_per_second);
               }).c_str(),
               absl::FormatDuration(absl::Seconds(static_cast<int64_t>(estimate))).c_str());
   std::fflush(stdout);
@@ -192,37 +248,58 @@ int main(int argc, char** argv) {
 
   manifest["torch_version"] = TORCH_VERSION;
   manifest["threads"] = config.threads;
+  manifest["jobs"] = parallelism->jobs;
   manifest["precision"] = config.precision;
   manifest["data"] = {{"dir", data->dir}, {"md5", data->file_md5},
                       {"train_images", data->train.size()}, {"test_images", data->test.size()}};
-  for (const auto& run : todo) {
-    hw1::models::CifarCnnOptions model_options;
-    model_options.batchnorm = run.arm == "bn";
-    hw1::models::CifarCnn model(model_options);
-    hw1::train::TrainOptions run_options = options;
-    run_options.lr = run.lr;
-    run_options.seed = run.seed;
-    run_options.checkpoint_path = store->CheckpointPath(run);
-    run_options.resume = true;
-    std::fprintf(stderr, "q4_bn_sweep: run %d %s\n", run.index, run.run_id.c_str());
-    absl::StatusOr<hw1::train::TrainResult> result = hw1::train::Train(model, data->train, data->test, run_options);
-    if (!result.ok()) return Fail(result.status());
-    if (absl::Status s = store->RecordRun(run, *result); !s.ok()) return Fail(s);
-    std::filesystem::remove(run_options.checkpoint_path);
-    const hw1::train::RunSummary s = hw1::train::Summarize(*result);
+  auto record = [&](const hw1::sweep::RunSpec& run, const hw1::train::TrainResult& result) -> absl::Status {
+    if (absl::Status s = store->RecordRun(run, result); !s.ok()) return s;
+    std::filesystem::remove(store->CheckpointPath(run));
+    std::filesystem::remove(hw1::sweep::WorkerResultPathIn(out_dir, run));
+    const hw1::train::RunSummary s = hw1::train::Summarize(result);
     std::printf("  done %s: final val acc %.4f, best %.4f (epoch %d)%s\n", run.run_id.c_str(), s.final_val_acc,
-                s.best_val_acc, s.best_epoch, result->diverged ? ", DIVERGED" : "");
+                s.best_val_acc, s.best_epoch, result.diverged ? ", DIVERGED" : "");
     std::fflush(stdout);
     manifest["runs"][run.run_id] = {{"arm", run.arm}, {"lr_multiplier", run.lr_multiplier}, {"lr", run.lr},
                                     {"seed", run.seed}, {"epochs", config.epochs}, {"batch_size", config.batch_size},
-                                    {"decay", config.decay}, {"precision", result->precision},
-                                    {"threads", result->threads}, {"diverged", result->diverged},
-                                    {"resumed_from_epoch", result->resumed_from_epoch},
+                                    {"decay", config.decay}, {"precision", result.precision},
+                                    {"threads", result.threads}, {"host_kind", hw1::HostKind(cpu)},
+                                    {"onednn_isa", hw1::OneDnnIsa()}, {"diverged", result.diverged},
+                                    {"resumed_from_epoch", result.resumed_from_epoch},
                                     {"checkpoint", hw1::train::CheckpointFile(hw1::sweep::kProgram, run.run_id)},
                                     {"git_commit", manifest["git_commit"]}, {"data_md5", data->file_md5}};
-    if (absl::Status st = manifest.Write(out_dir); !st.ok()) return Fail(st);
+    return manifest.Write(out_dir);
+  };
+
+  const auto start = std::chrono::steady_clock::now();
+  if (jobs == 1) {
+    for (const auto& run : todo) {
+      std::fprintf(stderr, "q4_bn_sweep: run %d %s\n", run.index, run.run_id.c_str());
+      absl::StatusOr<hw1::train::TrainResult> result =
+          hw1::sweep::TrainRun(run, *data, options, store->CheckpointPath(run));
+      if (!result.ok()) return Fail(result.status());
+      if (absl::Status s = record(run, *result); !s.ok()) return Fail(s);
+    }
+  } else {
+    std::vector<std::string> worker_args = program_args;
+    for (const std::string& flag : {absl::StrCat("--threads=", config.threads), std::string("--jobs=1"),
+                                    absl::StrCat("--out_dir=", out_dir), absl::StrCat("--data_dir=", data->dir),
+                                    std::string("--nodownload"), std::string("--nodry_run")}) {
+      worker_args.push_back(flag);
+    }
+    std::fprintf(stderr, "q4_bn_sweep: %d workers for %zu runs\n", jobs, todo.size());
+    if (absl::Status s = hw1::sweep::RunInWorkers(
+            todo, jobs, worker_args,
+            [&out_dir](const hw1::sweep::RunSpec& run) { return hw1::sweep::WorkerResultPathIn(out_dir, run); },
+            record);
+        !s.ok()) {
+      return Fail(s);
+    }
   }
-  std::printf("q4_bn_sweep: %zu runs trained; summary in %s/%s\n", todo.size(), out_dir.c_str(),
-              hw1::sweep::kSummaryCsv);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("q4_bn_sweep: %zu runs trained in %s (estimated %s, %+.0f%%); summary in %s/%s\n", todo.size(),
+              absl::FormatDuration(absl::Seconds(static_cast<int64_t>(took))).c_str(),
+              absl::FormatDuration(absl::Seconds(static_cast<int64_t>(estimate))).c_str(),
+              100.0 * (estimate - took) / took, out_dir.c_str(), hw1::sweep::kSummaryCsv);
   return 0;
 }

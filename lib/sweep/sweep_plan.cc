@@ -1,5 +1,7 @@
 #include "lib/sweep/sweep_plan.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "lib/train/history.h"
 
@@ -23,8 +25,8 @@ std::vector<RunSpec> BuildPlan(const SweepConfig& config) {
         run.lr_multiplier = multiplier;
         run.lr = config.base_lr * multiplier;
         run.seed = seed;
-        run.run_id = train::MakeRunId(arm, run.lr, seed, config.precision, config.epochs,
-                                      config.train_limit, config.test_limit);
+        run.run_id = train::MakeRunId({arm, run.lr, seed, config.precision, config.threads, config.epochs,
+                                       config.batch_size, config.decay, config.train_limit, config.test_limit});
         run.signature = absl::StrCat(run.run_id, " batch=", config.batch_size, " decay=", config.decay,
                                      " threads=", config.threads);
         plan.push_back(run);
@@ -40,6 +42,15 @@ std::vector<RunSpec> ShardOf(const std::vector<RunSpec>& plan, int num_shards, i
     if (run.index % num_shards == shard_index) shard.push_back(run);
   }
   return shard;
+}
+
+double ScheduledSeconds(const std::vector<double>& run_seconds, int jobs) {
+  std::vector<double> slot_free_at(static_cast<size_t>(std::max(jobs, 1)), 0.0);
+  for (double seconds : run_seconds) {
+    auto first_free = std::min_element(slot_free_at.begin(), slot_free_at.end());
+    *first_free += seconds;
+  }
+  return *std::max_element(slot_free_at.begin(), slot_free_at.end());
 }
 
 }  // namespace hw1::sweep

@@ -46,6 +46,10 @@ std::vector<RunSpec> BuildPlan(const SweepConfig& config);
 // Run i belongs to shard i mod num_shards: every run in exactly one shard.
 std::vector<RunSpec> ShardOf(const std::vector<RunSpec>& plan, int num_shards, int shard_index);
 
+// Wall time of runs taking `run_seconds` each, started in order on `jobs`
+// slots, each run on the first slot to become free (as RunInWorkers does).
+double ScheduledSeconds(const std::vector<double>& run_seconds, int jobs);
+
 }  // namespace hw1::sweep
 
 #endif  // HW1_LIB_SWEEP_SWEEP_PLAN_H_

@@ -88,9 +88,15 @@ SweepStore::~SweepStore() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
 }
 
-std::string SweepStore::CheckpointPath(const RunSpec& run) const {
-  return (fs::path(dir_) / train::CheckpointFile(kProgram, run.run_id)).string();
+std::string CheckpointPathIn(const std::string& dir, const RunSpec& run) {
+  return (fs::path(dir) / train::CheckpointFile(kProgram, run.run_id)).string();
 }
+
+std::string WorkerResultPathIn(const std::string& dir, const RunSpec& run) {
+  return fs::path(CheckpointPathIn(dir, run)).replace_extension(".result.json").string();
+}
+
+std::string SweepStore::CheckpointPath(const RunSpec& run) const { return CheckpointPathIn(dir_, run); }
 
 absl::StatusOr<bool> SweepStore::IsComplete(const RunSpec& run) const {
   const std::string path = (fs::path(dir_) / "runs" / (run.run_id + ".json")).string();

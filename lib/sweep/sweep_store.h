@@ -9,6 +9,8 @@
 //   runs/<run_id>.json       a finished run's record: its signature and outcome
 //   checkpoints/q4_bn_sweep/<run_id>.ckpt  the latest epoch of a run in progress
 //                            (train::CheckpointFile: one folder per program)
+//   checkpoints/q4_bn_sweep/<run_id>.result.json  a worker's finished run,
+//                            until the process holding the lock records it
 //   .q4_bn_sweep.lock        held (flock) by the process writing the folder
 //
 // A run whose record exists with the same signature is skipped; a record
@@ -29,6 +31,11 @@ namespace hw1::sweep {
 inline constexpr char kHistoryCsv[] = "q4_history.csv";
 inline constexpr char kSummaryCsv[] = "q4_summary.csv";
 inline constexpr char kProgram[] = "q4_bn_sweep";  // names its checkpoint folder
+
+// Paths of a run inside a sweep folder `dir`: its checkpoint, and the result a
+// worker process leaves beside it for the process that records the run.
+std::string CheckpointPathIn(const std::string& dir, const RunSpec& run);
+std::string WorkerResultPathIn(const std::string& dir, const RunSpec& run);
 
 struct RunRecord {
   std::string run_id, arm, signature, precision;

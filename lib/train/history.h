@@ -25,10 +25,24 @@ struct RunInfo {
   std::vector<std::pair<std::string, std::string>> extra;
 };
 
-// A run id that says what the run was: arm, lr, seed, precision, and the
-// epoch count and data limits when they differ from the full protocol.
-std::string MakeRunId(const std::string& arm, double lr, uint64_t seed, const std::string& precision,
-                      int epochs, int64_t train_limit, int64_t test_limit);
+// What a run's id is made of: the settings that change its numbers.
+struct RunIdentity {
+  std::string arm;        // "baseline" or "bn"
+  double lr = 1e-4;
+  uint64_t seed = 0;
+  std::string precision;  // resolved: "fp32" or "bf16"
+  int threads = 1;        // intra-op threads: reductions split differently
+  int epochs = 25;
+  int batch_size = 32;
+  double decay = 1e-6;
+  int64_t train_limit = -1;  // -1: all images
+  int64_t test_limit = -1;
+};
+
+// A run id that says what the run was: arm, lr, seed, precision and threads
+// ("bn_lr0.001_seed1_bf16_t2"), then batch size, decay, epochs and data
+// limits where they differ from the homework's protocol ("_b64_decay0_e3_train4000").
+std::string MakeRunId(const RunIdentity& run);
 
 // Where `program` keeps a run's checkpoint, relative to its output folder:
 // checkpoints/<program>/<run_id>.ckpt. One folder per program: q3_train_cnn

@@ -1,9 +1,7 @@
 #include "lib/train/train_options.h"
 
-#include <fstream>
 #include <string>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace hw1::train {
@@ -67,15 +65,10 @@ double KerasDecayedLr(double lr, double decay, int64_t step) {
   return lr / (1.0 + decay * static_cast<double>(step));
 }
 
-bool CpuHasNativeBf16() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (absl::StartsWith(line, "flags")) {
-      return absl::StrContains(line, " avx512_bf16") || absl::StrContains(line, " amx_bf16");
-    }
-  }
-  return false;
+Precision ResolvePrecision(Precision requested, bool cuda, const CpuFeatures& cpu) {
+  if (requested != Precision::kAuto) return requested;
+  if (cuda) return Precision::kFp32;
+  return cpu.amx_bf16 && cpu.amx_tile ? Precision::kBf16 : Precision::kFp32;
 }
 
 }  // namespace hw1::train

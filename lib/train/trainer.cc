@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "lib/train/fused_adam.h"
@@ -34,9 +35,7 @@ torch::Device ResolveDevice(Device device) {
 }
 
 bool UseBf16(const TrainOptions& options, const torch::Device& device) {
-  if (options.precision == Precision::kBf16) return true;
-  if (options.precision == Precision::kFp32) return false;
-  return device.is_cpu() && CpuHasNativeBf16();
+  return ResolvePrecision(options.precision, device.is_cuda(), DetectCpuFeatures()) == Precision::kBf16;
 }
 
 // Enables bf16 autocast for the current scope.
@@ -186,7 +185,8 @@ std::string Signature(const TrainOptions& o, const models::CifarCnnOptions& mode
 
 class Progress {
  public:
-  explicit Progress(bool enabled) : enabled_(enabled), tty_(isatty(STDERR_FILENO) == 1) {}
+  Progress(bool enabled, std::string label)
+      : enabled_(enabled), label_(std::move(label)), tty_(label_.empty() && isatty(STDERR_FILENO) == 1) {}
   void Batch(int epoch, int epochs, int64_t batch, int64_t batches, double loss, double acc,
              double images_per_second, double eta_seconds) {
     if (!enabled_ || !tty_ || batch % 50 != 0) return;
@@ -195,13 +195,15 @@ class Progress {
   }
   void Epoch(int epochs, const EpochMetrics& m) {
     if (!enabled_) return;
-    std::fprintf(stderr, "%sepoch %d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  lr %.3g  %.1f s  %.0f img/s\n",
-                 tty_ ? "\r" : "", m.epoch, epochs, m.train_loss, m.train_acc, m.val_loss, m.val_acc,
+    std::fprintf(stderr, "%s%sepoch %d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  lr %.3g  %.1f s  %.0f img/s\n",
+                 tty_ ? "\r" : "", label_.empty() ? "" : (label_ + ": ").c_str(), m.epoch, epochs, m.train_loss, m.train_acc, m.val_loss, m.val_acc,
                  m.lr_now, m.seconds, m.images_per_second);
   }
 
  private:
-  bool enabled_, tty_;
+  bool enabled_;
+  std::string label_;
+  bool tty_;
 };
 
 }  // namespace
@@ -321,7 +323,7 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
   const TensorSet train_set = ToTensors(train, device);
   const int64_t n = train.size();
   const int64_t batches = (n + options.batch_size - 1) / options.batch_size;
-  Progress progress(options.progress);
+  Progress progress(options.progress, options.progress_label);
 
   for (int epoch = state.epoch + 1; epoch <= options.epochs; ++epoch) {
     const auto epoch_start = Clock::now();

@@ -1,12 +1,6 @@
 #include "lib/util/openblas.h"
 
 #include <dlfcn.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 
 #include "absl/strings/ascii.h"
 
@@ -43,18 +37,6 @@ std::string BetterOpenBlasCore(absl::string_view core, const CpuVectorFeatures& 
   if (cpu.avx512 && !core_avx512) return "SkylakeX";
   if (cpu.avx2_fma && !core_avx2) return "Haswell";
   return "";
-}
-
-void SelectOpenBlasKernels(char** argv) {
-  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;  // the user's choice, or already re-executed
-  const std::string better = BetterOpenBlasCore(OpenBlasCore(), DetectCpuVectorFeatures());
-  if (better.empty()) return;
-  setenv("OPENBLAS_CORETYPE", better.c_str(), /*overwrite=*/1);
-  std::fflush(nullptr);
-  execv("/proc/self/exe", argv);
-  // Still here: carry on with the slower kernels rather than fail.
-  std::fprintf(stderr, "warning: could not restart with OPENBLAS_CORETYPE=%s (%s); fp32 BLAS stays slow\n",
-               better.c_str(), std::strerror(errno));
 }
 
 }  // namespace hw1

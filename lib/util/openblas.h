@@ -9,7 +9,10 @@
 // project's machines (Xeon, family 6 model 207, AVX-512) the network's fp32
 // dense layer then runs 3.2x slower than with the AVX-512 kernels (8.7 against
 // 2.7 ms per step, forward and backward). OPENBLAS_CORETYPE overrides the
-// choice, but OpenBLAS reads it once, when it is loaded, before main().
+// choice, but OpenBLAS reads it once, when it is loaded, before main(): the
+// binaries restart themselves with it (lib/util/process_env.h). The results of
+// fp32 matrix products depend on the kernels at the last bit, so manifests
+// record OpenBlasCore().
 
 #include <string>
 
@@ -36,13 +39,6 @@ std::string BetterOpenBlasCore(absl::string_view core, const CpuVectorFeatures& 
 // Sets OpenBLAS's own thread count, when OpenBLAS is loaded; does nothing otherwise.
 void SetOpenBlasThreads(int threads);
 
-// Call first in main(). When OPENBLAS_CORETYPE is unset and OpenBLAS chose
-// kernels older than the CPU supports, sets OPENBLAS_CORETYPE and re-executes
-// the program (same arguments) so that OpenBLAS loads with the better kernels.
-// Otherwise returns, having changed nothing. The results of fp32 matrix
-// products depend on the kernels at the last bit, so manifests record
-// OpenBlasCore().
-void SelectOpenBlasKernels(char** argv);
 
 }  // namespace hw1
 

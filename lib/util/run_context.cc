@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -16,7 +15,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "lib/util/file_util.h"
+#include "lib/util/cpu_features.h"
 #include "lib/util/openblas.h"
+#include "lib/util/process_env.h"
 
 namespace hw1 {
 namespace {
@@ -34,18 +35,6 @@ bool RunCommand(const std::string& command, std::string* output) {
   output->clear();
   while (fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) output->append(buffer.data());
   return pclose(pipe.release()) == 0;
-}
-
-std::string CpuModel() {
-  std::ifstream cpuinfo("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (absl::StartsWith(line, "model name")) {
-      const size_t colon = line.find(':');
-      if (colon != std::string::npos) return std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
-    }
-  }
-  return "unknown";
 }
 
 }  // namespace
@@ -108,9 +97,18 @@ Manifest::Manifest(absl::string_view experiment, int argc, char** argv)
   json_["git_commit"] = GitCommit();
   char host[256] = {0};
   gethostname(host, sizeof(host) - 1);
+  // Which kind of host made a number: its vector features decide the kernels
+  // (and with --precision=auto, the precision) and so the last bits of results.
+  const CpuFeatures cpu = DetectCpuFeatures();
+  nlohmann::json features = nlohmann::json::object();
+  for (const auto& [name, present] : ListCpuFeatures(cpu)) features[name] = present;
   json_["host"] = {{"hostname", host},
-                   {"cpu", CpuModel()},
+                   {"cpu", CpuModelName()},
+                   {"kind", HostKind(cpu)},
+                   {"cpu_features", features},
                    {"hardware_threads", std::thread::hardware_concurrency()}};
+  json_["onednn_isa"] = OneDnnIsa();
+  json_["openmp_wait"] = OpenMpWaitSetting();
   // fp32 matrix products depend on OpenBLAS's kernels at the last bit.
   const std::string blas = OpenBlasCore();
   json_["openblas_core"] = blas.empty() ? "not loaded" : blas;

@@ -119,6 +119,14 @@ class ReportTest(unittest.TestCase):
         self.assertIn("In fp32 BN x10 ends above the baseline x1 (0.8400 vs 0.6900), as in bf16: the precision does "
                       "not change this conclusion.", text)
 
+    def test_host_of_names_each_runs_kind_of_host(self):
+        manifest = {"host": {"cpu": "AMD EPYC", "kind": "avx2"},
+                    "runs": {"a": {"host_kind": "amx"}, "b": {"host_kind": "avx2"}, "c": {}, "d": {"host_kind": "amx"}}}
+        self.assertEqual(report.host_of(manifest), "amx (2 runs), avx2 (1 run), not recorded (1 run)")
+        self.assertEqual(report.host_of({"host": {"cpu": "AMD EPYC", "kind": "avx2"}}), "avx2")
+        self.assertEqual(report.host_of({"host": {"cpu": "Intel(R) Xeon(R) Processor"}}),
+                         "Intel(R) Xeon(R) Processor, features not recorded")
+
     def test_provenance_of_a_sweep_describes_its_runs(self):
         manifest = {"git_commit": "c" * 40, "precision": "fp32", "threads": 2,
                     "runs": {"a": {"git_commit": "a" * 40 + "-dirty", "precision": "bf16", "threads": 2},

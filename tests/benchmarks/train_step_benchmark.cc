@@ -2,7 +2,9 @@
 // one training step (forward, backward, Adam) and evaluation, batch 32 and 128,
 // fp32 and bf16 autocast, with and without BatchNorm. Random data: the speed
 // does not depend on the pixels.
-//   bazel run //tests/benchmarks:train_step_benchmark -- --benchmark_filter=Step
+//   bazel run //tests/benchmarks:train_step_benchmark -- --benchmark_filter=TrainStep/32/0/0/0
+// (batch 32, fp32, no BatchNorm, every core). tests/benchmarks/contention.sh
+// runs it beside a busy process under several OpenMP wait settings.
 // Compare with the Python loop: tests/benchmarks/train_step_pytorch.py.
 
 #include <ATen/autocast_mode.h>
@@ -24,12 +26,13 @@ namespace {
 struct Setup {
   explicit Setup(benchmark::State& state)
       : batch(state.range(0)), bf16(state.range(1) != 0), model(Options(state.range(2) != 0)) {
-    hw1::train::ConfigureThreads(0);
+    hw1::train::ConfigureThreads(static_cast<int>(state.range(3)));
     torch::manual_seed(0);
     hw1::train::ToChannelsLast(model);
     images = torch::randint(0, 256, {batch, 3, 32, 32}, torch::kUInt8);
     labels = torch::randint(0, 10, {batch}, torch::kInt64);
-    state.SetLabel(std::string(bf16 ? "bf16" : "fp32") + (state.range(2) ? " bn" : ""));
+    state.SetLabel(std::string(bf16 ? "bf16" : "fp32") + (state.range(2) ? " bn" : "") + " " +
+                   std::to_string(at::get_num_threads()) + " threads");
   }
   static hw1::models::CifarCnnOptions Options(bool bn) {
     hw1::models::CifarCnnOptions o;
@@ -83,14 +86,14 @@ void BM_Evaluate(benchmark::State& state) {
                                                benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// Args: batch, bf16, batchnorm.
+// Args: batch, bf16, batchnorm, threads (0: every core).
 BENCHMARK(BM_TrainStep)
-    ->ArgsProduct({{32, 128}, {0, 1}, {0, 1}})
+    ->ArgsProduct({{32, 128}, {0, 1}, {0, 1}, {0, 1}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(2.0);
 BENCHMARK(BM_Evaluate)
-    ->ArgsProduct({{128, 1000}, {0, 1}, {0, 1}})
+    ->ArgsProduct({{128, 1000}, {0, 1}, {0, 1}, {0}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MinTime(2.0);

@@ -5,7 +5,7 @@ source tests/experiments/testlib.sh
 out="$TEST_TMPDIR/fm"
 experiments/q3_train_cnn --data_dir="$FIXTURE" --out_dir="$out" --epochs=1 --train_limit=64 --test_limit=32 \
   --threads=1 --precision=fp32 >/dev/null 2>&1
-weights="$out/weights/baseline_lr0.0001_seed0_fp32_e1_train64_test32.pt"
+weights="$out/weights/baseline_lr0.0001_seed0_fp32_t1_e1_train64_test32.pt"
 maps() { experiments/q3_feature_maps --data_dir="$FIXTURE" --out_dir="$out" --num_images=20 --evidence_images=50 \
            --threads=1 "$@"; }
 

@@ -6,7 +6,7 @@ run() { experiments/q3_train_cnn --data_dir="$FIXTURE" --out_dir="$out" --train_
           --threads=1 --precision=fp32 "$@"; }
 
 run --epochs=2 >/dev/null 2>"$TEST_TMPDIR/log"
-id=baseline_lr0.0001_seed0_fp32_e2_train64_test32
+id=baseline_lr0.0001_seed0_fp32_t1_e2_train64_test32
 [[ $(rows "$out/q3_history.csv") -eq 2 ]] || fail "history rows"
 [[ "$(head -1 "$out/q3_history.csv")" == "run_id,arm,lr,seed,epoch,train_loss,train_acc,val_loss,val_acc,lr_now,seconds,images_per_second,precision" ]] \
   || fail "history header"

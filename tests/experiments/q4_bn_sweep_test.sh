@@ -31,6 +31,24 @@ experiments/q4_bn_sweep --out_dir="$TEST_TMPDIR/merged" --merge="$TEST_TMPDIR/s0
 [[ "$(column "$TEST_TMPDIR/merged/q4_summary.csv" final_val_acc)" == "$(column "$out/q4_summary.csv" final_val_acc)" ]] \
   || fail "merged shards differ from the single sweep"
 
+# --jobs: runs trained at once in worker processes give the numbers of runs
+# trained one after another with the same threads, and leave nothing behind.
+metrics() { cut -d, -f1-11,14 "$1/q4_history.csv" | sort; }  # every column but seconds, img/s
+sweep --out_dir="$TEST_TMPDIR/j1" --jobs=1 >"$TEST_TMPDIR/j1.log" 2>&1 || { cat "$TEST_TMPDIR/j1.log"; fail "--jobs=1"; }
+sweep --out_dir="$TEST_TMPDIR/j2" --jobs=2 >"$TEST_TMPDIR/j2.log" 2>&1 || { cat "$TEST_TMPDIR/j2.log"; fail "--jobs=2"; }
+grep -q "2 runs at once x 1 thread each" "$TEST_TMPDIR/j2.log" || fail "the plan does not say how it runs"
+grep -q "2 workers for 4 runs" "$TEST_TMPDIR/j2.log" || fail "--jobs=2 did not start workers"
+[[ "$(metrics "$TEST_TMPDIR/j1")" == "$(metrics "$TEST_TMPDIR/j2")" ]] || fail "--jobs=2 changed the numbers"
+[[ -z "$(find "$TEST_TMPDIR/j2/checkpoints" -type f)" ]] || fail "workers left files: $(find "$TEST_TMPDIR/j2/checkpoints" -type f)"
+grep -q '"jobs": 2' "$TEST_TMPDIR/j2/q4_bn_sweep.manifest.json" || fail "manifest lacks jobs"
+grep -q '"cpu_features"' "$TEST_TMPDIR/j2/q4_bn_sweep.manifest.json" || fail "manifest lacks the CPU's features"
+
+# A worker that fails stops the sweep with the run's name; the runs recorded stay.
+rm -rf "$TEST_TMPDIR/j3"; mkdir -p "$TEST_TMPDIR/j3/checkpoints/q4_bn_sweep"
+echo garbage >"$TEST_TMPDIR/j3/checkpoints/q4_bn_sweep/bn_lr0.001_seed0_fp32_t1_e1_train64_test32.ckpt"
+expect_failure "the worker of run bn_lr0.001_seed0_fp32_t1_e1_train64_test32" sweep --out_dir="$TEST_TMPDIR/j3" --jobs=2
+
+expect_failure "--jobs=-1" sweep --out_dir="$out" --jobs=-1
 expect_failure "--shard_index=2" sweep --out_dir="$out" --num_shards=2 --shard_index=2
 expect_failure "--arms=baseline,vgg" sweep --out_dir="$out" --arms=baseline,vgg
 echo "PASS"

@@ -25,7 +25,7 @@ TEST(SweepPlanTest, DefaultGridInOrder) {
   EXPECT_EQ(plan[4].arm, "bn");
   EXPECT_EQ(plan[8].seed, 1u);
   EXPECT_EQ(plan[8].arm, "baseline");
-  EXPECT_EQ(plan[5].run_id, "bn_lr0.0005_seed0_bf16");
+  EXPECT_EQ(plan[5].run_id, "bn_lr0.0005_seed0_bf16_t2");
   std::set<std::string> ids;
   for (const RunSpec& run : plan) ids.insert(run.run_id);
   EXPECT_EQ(ids.size(), plan.size());
@@ -37,7 +37,7 @@ TEST(SweepPlanTest, QuickProfile) {
   const std::vector<RunSpec> plan = BuildPlan(config);
   EXPECT_EQ(plan.size(), 2u * 2u * 2u);
   EXPECT_EQ(plan[1].lr_multiplier, 10);
-  EXPECT_EQ(plan[0].run_id, "baseline_lr0.0001_seed0_bf16_e3_train4000_test1000");
+  EXPECT_EQ(plan[0].run_id, "baseline_lr0.0001_seed0_bf16_t2_e3_train4000_test1000");
 }
 
 TEST(SweepPlanTest, ShardsCoverEveryRunExactlyOnce) {
@@ -55,8 +55,11 @@ TEST(SweepPlanTest, ShardsCoverEveryRunExactlyOnce) {
 TEST(SweepPlanTest, SignatureCoversWhatDecidesTheNumbers) {
   SweepConfig a = Config(), b = Config();
   b.batch_size = 64;
-  EXPECT_EQ(BuildPlan(a)[0].run_id, BuildPlan(b)[0].run_id);
+  EXPECT_NE(BuildPlan(a)[0].run_id, BuildPlan(b)[0].run_id);
   EXPECT_NE(BuildPlan(a)[0].signature, BuildPlan(b)[0].signature);
+  SweepConfig c = Config();
+  c.threads = 1;  // a run trained with --jobs=2 on two cores
+  EXPECT_NE(BuildPlan(a)[0].run_id, BuildPlan(c)[0].run_id);
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 #include "lib/train/history.h"
 
 #include <cstdlib>
+#include <functional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -50,8 +53,24 @@ TEST(HistoryTest, NeverReachingTheTargetAndDiverging) {
 }
 
 TEST(HistoryTest, RunIdsSayWhatRan) {
-  EXPECT_EQ(MakeRunId("bn", 1e-3, 1, "bf16", 25, -1, -1), "bn_lr0.001_seed1_bf16");
-  EXPECT_EQ(MakeRunId("baseline", 1e-4, 0, "fp32", 3, 2000, 500), "baseline_lr0.0001_seed0_fp32_e3_train2000_test500");
+  EXPECT_EQ(MakeRunId({"bn", 1e-3, 1, "bf16", 2}), "bn_lr0.001_seed1_bf16_t2");
+  EXPECT_EQ(MakeRunId({"baseline", 1e-4, 0, "fp32", 1, 3, 32, 1e-6, 2000, 500}),
+            "baseline_lr0.0001_seed0_fp32_t1_e3_train2000_test500");
+  // Everything that changes the numbers changes the id.
+  const RunIdentity base{"bn", 1e-3, 1, "bf16", 2};
+  const std::vector<std::function<void(RunIdentity&)>> changes = {
+      [](RunIdentity& r) { r.arm = "baseline"; },   [](RunIdentity& r) { r.lr = 2e-3; },
+      [](RunIdentity& r) { r.seed = 2; },            [](RunIdentity& r) { r.precision = "fp32"; },
+      [](RunIdentity& r) { r.threads = 1; },         [](RunIdentity& r) { r.epochs = 3; },
+      [](RunIdentity& r) { r.batch_size = 64; },     [](RunIdentity& r) { r.decay = 0; },
+      [](RunIdentity& r) { r.train_limit = 100; },   [](RunIdentity& r) { r.test_limit = 100; }};
+  std::set<std::string> ids = {MakeRunId(base)};
+  for (const auto& change : changes) {
+    RunIdentity changed = base;
+    change(changed);
+    ids.insert(MakeRunId(changed));
+  }
+  EXPECT_EQ(ids.size(), changes.size() + 1);
 }
 
 TEST(HistoryTest, CheckpointsAreKeptPerProgram) {

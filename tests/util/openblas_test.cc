@@ -1,4 +1,4 @@
-#include "lib/util/openblas.h"
+#include "lib/util/process_env.h"
 
 #include <string>
 
@@ -23,7 +23,7 @@ TEST(OpenBlasTest, AsksForKernelsAsNewAsTheCpu) {
   EXPECT_EQ(BetterOpenBlasCore("", avx512), "");
 }
 
-// main() below called SelectOpenBlasKernels, as the experiments do: the
+// main() below called RestartWithRuntimeEnvironment, as the experiments do: the
 // process now runs on kernels that use what the CPU has.
 TEST(OpenBlasTest, ThisProcessUsesKernelsForThisCpu) {
   const std::string core = OpenBlasCore();
@@ -35,7 +35,7 @@ TEST(OpenBlasTest, ThisProcessUsesKernelsForThisCpu) {
 }  // namespace hw1
 
 int main(int argc, char** argv) {
-  hw1::SelectOpenBlasKernels(argv);
+  hw1::RestartWithRuntimeEnvironment(argv);
   testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

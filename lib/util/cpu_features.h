@@ -1,0 +1,50 @@
+#ifndef HW1_LIB_UTIL_CPU_FEATURES_H_
+#define HW1_LIB_UTIL_CPU_FEATURES_H_
+
+// The vector features of the CPU that decide how fast, and with which
+// kernels, a training step runs. The project's hosts differ from session to
+// session: some have AMX (bf16 autocast 2-3x faster than fp32), some only
+// AVX-512 BF16 (bf16 slower than fp32: no bf16 matrix unit, and autocast's
+// casts cost more than they save), some only AVX2 (bf16 emulated). Manifests
+// record these flags so that a reader can tell which kind of host made a number.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace hw1 {
+
+struct CpuFeatures {
+  bool avx2 = false;
+  bool fma = false;
+  bool avx512f = false;
+  bool avx512_bf16 = false;
+  bool amx_bf16 = false;
+  bool amx_tile = false;
+};
+
+// From the space-separated "flags" line of /proc/cpuinfo (the part after the colon, or the whole line).
+CpuFeatures ParseCpuFlags(absl::string_view flags);
+
+// This machine's features, read from /proc/cpuinfo; all false when it cannot be read.
+CpuFeatures DetectCpuFeatures();
+
+// Each feature by its /proc/cpuinfo name, in a fixed order: for manifests.
+std::vector<std::pair<std::string, bool>> ListCpuFeatures(const CpuFeatures& cpu);
+
+// "amx", "avx512_bf16", "avx512", "avx2" or "baseline": the best of them, to label a host.
+std::string HostKind(const CpuFeatures& cpu);
+
+// oneDNN's effective ISA ("avx2", "avx512_core_amx", …) when LibTorch loaded
+// oneDNN as a shared library that exports dnnl_get_effective_cpu_isa (Debian's
+// LibTorch does); "unknown" when it is linked in statically or not at all.
+std::string OneDnnIsa();
+
+// The CPU's model name from /proc/cpuinfo, or "unknown".
+std::string CpuModelName();
+
+}  // namespace hw1
+
+#endif  // HW1_LIB_UTIL_CPU_FEATURES_H_
