@@ -37,6 +37,7 @@
 DEFINE_string(weights, "", "Weights written by q3_train_cnn (<out_dir>/weights/<run_id>.pt)");
 DEFINE_bool(batchnorm, false, "The weights are of the BatchNorm variant");
 DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
+DEFINE_bool(partial_data, false, "Accept CIFAR-10 batch files with fewer than the official 10,000 records (a subset copy, a test fixture)");
 DEFINE_bool(download, true, "Download the official archive into the default cache folder when no data is found there");
 DEFINE_string(out_dir, "", "Output folder (default: <workspace>/reports/data)");
 DEFINE_string(layers, "1,2,4", "Conv layers (1-4) to visualise");
@@ -124,6 +125,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::string> data_dir = hw1::data::LocateOrDownloadCifar10(hw1::ResolveUserPath(FLAGS_data_dir), FLAGS_download);
   if (!data_dir.ok()) return Fail(data_dir.status());
   hw1::data::LoadOptions load;
+  load.require_official_sizes = !FLAGS_partial_data;
   load.test_limit = std::max(FLAGS_num_images, FLAGS_evidence_images);
   load.train_limit = 1;
   absl::StatusOr<hw1::data::Cifar10> data = hw1::data::LoadCifar10(*data_dir, load);

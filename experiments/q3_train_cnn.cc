@@ -18,6 +18,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "lib/compat/torch_compat.h"
 #include "lib/data/cifar10.h"
 #include "lib/data/cifar10_download.h"
 #include "lib/models/cifar_cnn.h"
@@ -29,6 +30,7 @@
 #include "lib/util/run_context.h"
 
 DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
+DEFINE_bool(partial_data, false, "Accept CIFAR-10 batch files with fewer than the official 10,000 records (a subset copy, a test fixture)");
 DEFINE_bool(download, true, "Download the official archive into the default cache folder when no data is found there");
 DEFINE_string(out_dir, "", "Output folder (default: <workspace>/reports/data)");
 DEFINE_int32(epochs, 25, "Epochs");
@@ -98,7 +100,7 @@ int main(int argc, char** argv) {
   options.threads = hw1::train::ConfigureThreads(options.threads);
   const std::string run_id = hw1::train::MakeRunId(
       {arm, options.lr, options.seed, hw1::train::ResolvedPrecision(options), options.threads, options.epochs,
-       options.batch_size, options.decay, FLAGS_train_limit, FLAGS_test_limit});
+       options.batch_size, options.decay, FLAGS_train_limit, FLAGS_test_limit, hw1::compat::TorchMajorMinor()});
   const std::string checkpoint = hw1::train::CheckpointFile("q3_train_cnn", run_id);  // relative to out_dir
   options.checkpoint_path = (out_dir / checkpoint).string();
   if (absl::Status status = hw1::train::ValidateTrainOptions(options); !status.ok()) return Fail(status);
@@ -106,10 +108,15 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::string> data_dir = hw1::data::LocateOrDownloadCifar10(hw1::ResolveUserPath(FLAGS_data_dir), FLAGS_download);
   if (!data_dir.ok()) return Fail(data_dir.status());
   hw1::data::LoadOptions load;
+  load.require_official_sizes = !FLAGS_partial_data;
   load.train_limit = FLAGS_train_limit;
   load.test_limit = FLAGS_test_limit;
   absl::StatusOr<hw1::data::Cifar10> data = hw1::data::LoadCifar10(*data_dir, load);
   if (!data.ok()) return Fail(data.status());
+  // The id names everything but the data; a run of this id on other files is refused.
+  if (absl::Status st = manifest.CheckRecordedRun(out_dir.string(), run_id, "data_md5", data->file_md5); !st.ok()) {
+    return Fail(st);
+  }
 
   const hw1::CsvTable summary = ModelSummaryTable();
   if (auto s = summary.Write((out_dir / "q3_model_summary.csv").string()); !s.ok()) return Fail(s);

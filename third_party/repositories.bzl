@@ -14,9 +14,12 @@ def hw1_dependencies():
             "include/caffe2": "include/caffe2",
             "include/torch": "include/torch",
         },
-        probe_library = "libtorch.so",
-        # Present only in CUDA builds of LibTorch.
-        optional_libraries = ["torch_cuda", "c10_cuda"],
+        # libtorch_cpu.so holds the CPU kernels and the C++ frontend in LibTorch 1.13
+        # and 2; libtorch.so is a shim that third_party/install_libtorch2.sh leaves out
+        # (in the CUDA wheel it pulls in libtorch_cuda.so and all of CUDA).
+        probe_library = "libtorch_cpu.so",
+        # Linked when present: libtorch_cuda/c10_cuda only in CUDA builds of LibTorch.
+        optional_libraries = ["torch", "torch_cuda", "c10_cuda"],
     )
     system_library(
         name = "eigen",

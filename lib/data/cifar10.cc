@@ -80,7 +80,13 @@ absl::StatusOr<Cifar10> LoadCifar10(const std::string& dir, const LoadOptions& o
   for (const std::string& name : files) {
     const std::string path = (fs::path(dir) / name).string();
     ImageSet* target = name == kTestFile ? &data.test : &data.train;
+    const int64_t before = target->size();
     if (absl::Status status = ReadBatchFile(path, target); !status.ok()) return status;
+    if (options.require_official_sizes && target->size() - before != kRecordsPerFile) {
+      return absl::DataLossError(absl::StrCat(
+          path, ": ", target->size() - before, " records, the official CIFAR-10 files hold ", kRecordsPerFile,
+          " each (a truncated copy?); restore it, or pass --partial_data to train on a subset copy"));
+    }
     if (options.compute_md5) {
       absl::StatusOr<std::string> md5 = Md5OfFile(path);
       if (!md5.ok()) return md5.status();
@@ -104,6 +110,12 @@ absl::StatusOr<Cifar10> LoadCifar10(const std::string& dir, const LoadOptions& o
   Truncate(&data.train, options.train_limit);
   Truncate(&data.test, options.test_limit);
   return data;
+}
+
+std::string DataDigest(const std::map<std::string, std::string>& file_md5) {
+  std::string lines;
+  for (const auto& [name, md5] : file_md5) absl::StrAppend(&lines, name, " ", md5, "\n");
+  return Md5OfBytes(lines).substr(0, 12);
 }
 
 std::string DefaultCacheDir() {

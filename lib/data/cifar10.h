@@ -22,6 +22,7 @@ inline constexpr int kChannels = 3;
 inline constexpr int kImageBytes = kChannels * kImageSide * kImageSide;  // 3,072
 inline constexpr int kRecordBytes = 1 + kImageBytes;                      // 3,073
 inline constexpr int kNumClasses = 10;
+inline constexpr int64_t kRecordsPerFile = 10000;  // every official batch file
 
 // Images stored N × 3 × 32 × 32 (channel-major per image), labels 0–9.
 struct ImageSet {
@@ -49,11 +50,20 @@ absl::Status ReadBatchFile(const std::string& path, ImageSet* out);
 struct LoadOptions {
   int64_t train_limit = -1;  // keep the first N training images (-1: all)
   int64_t test_limit = -1;   // keep the first N test images (-1: all)
+  // Each batch file must hold exactly kRecordsPerFile records: a file cut
+  // short by whole records is otherwise indistinguishable from a good one.
+  // False accepts any whole number (a subset copy, the tests' fixture).
+  bool require_official_sizes = true;
   bool compute_md5 = true;   // record each file's MD5 (for manifests)
 };
 
 // Loads the whole data set from `dir`.
 absl::StatusOr<Cifar10> LoadCifar10(const std::string& dir, const LoadOptions& options = {});
+
+// One short name for the data a run read: the first 12 hex digits of the MD5
+// of "<file> <md5>\n" lines in file-name order (what `file_md5` holds). Runs
+// on different files get different digests; tools/migrate computes the same.
+std::string DataDigest(const std::map<std::string, std::string>& file_md5);
 
 // Where the data set is: `flag_dir` if given, else $CIFAR10_DIR, else
 // ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin. NotFound, with what to do,

@@ -148,7 +148,12 @@ absl::Status DownloadCifar10(const std::string& target_dir, const DownloadOption
     return s;
   }
   const fs::path unpacked = fs::path(extracted) / "cifar-10-batches-bin";
-  absl::StatusOr<Cifar10> check = LoadCifar10(unpacked.string(), LoadOptions{1, 1, false});
+  LoadOptions check_options;  // a quick look: is it CIFAR-10 at all?
+  check_options.train_limit = 1;
+  check_options.test_limit = 1;
+  check_options.compute_md5 = false;
+  check_options.require_official_sizes = false;  // checked when loaded, under the user's --partial_data
+  absl::StatusOr<Cifar10> check = LoadCifar10(unpacked.string(), check_options);
   if (!check.ok()) {
     cleanup();
     return absl::DataLossError(absl::StrCat("the archive from ", options.url, " does not hold CIFAR-10: ",

@@ -8,10 +8,10 @@
 namespace hw1::sweep {
 
 void ApplyQuickProfile(SweepConfig* config) {
-  config->lr_multipliers = {1, 10};
+  config->lr_multipliers = {1, 30};
   config->epochs = 3;
-  config->train_limit = 4000;
-  config->test_limit = 1000;
+  config->train_limit = 20000;
+  config->test_limit = -1;  // all 10,000: the ×30 margin is a point or two, 1,000 images' noise
 }
 
 std::vector<RunSpec> BuildPlan(const SweepConfig& config) {
@@ -26,9 +26,11 @@ std::vector<RunSpec> BuildPlan(const SweepConfig& config) {
         run.lr = config.base_lr * multiplier;
         run.seed = seed;
         run.run_id = train::MakeRunId({arm, run.lr, seed, config.precision, config.threads, config.epochs,
-                                       config.batch_size, config.decay, config.train_limit, config.test_limit});
+                                       config.batch_size, config.decay, config.train_limit, config.test_limit,
+                                       config.libtorch});
         run.signature = absl::StrCat(run.run_id, " batch=", config.batch_size, " decay=", config.decay,
-                                     " threads=", config.threads);
+                                     " threads=", config.threads, " libtorch=", config.libtorch,
+                                     " data=", config.data_digest);
         plan.push_back(run);
       }
     }

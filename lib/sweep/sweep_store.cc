@@ -8,9 +8,14 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <tuple>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "lib/train/history.h"
 #include "lib/util/file_util.h"
 #include "nlohmann/json.hpp"
@@ -51,12 +56,114 @@ absl::StatusOr<RunRecord> ReadRecord(const std::string& path) {
   }
 }
 
+// q4_history.csv, its columns checked (an empty table when there is none).
 absl::StatusOr<CsvTable> ReadHistory(const std::string& path) {
-  if (!fs::exists(path)) return CsvTable({"run_id"});
-  return CsvTable::Read(path);
+  if (!fs::exists(path)) return CsvTable(HistoryColumns());
+  absl::StatusOr<CsvTable> table = CsvTable::Read(path);
+  if (!table.ok()) return table.status();
+  std::vector<std::string> missing;
+  for (const std::string& column : HistoryColumns()) {
+    if (table->ColumnIndex(column) < 0) missing.push_back(column);
+  }
+  if (!missing.empty()) {
+    return absl::DataLossError(absl::StrCat(path, ": no column ", absl::StrJoin(missing, ", "),
+                                            " (damaged header?); restore it from git or rerun the runs"));
+  }
+  return table;
+}
+
+// A sweep folder as read and checked: its records, each with its epochs.
+struct FolderRuns {
+  std::string dir;
+  std::vector<RunRecord> records;
+  std::map<std::string, std::vector<train::EpochMetrics>> epochs;  // run id -> its history
+  CsvTable history{HistoryColumns()};
+};
+
+absl::StatusOr<FolderRuns> ReadFolder(const std::string& dir) {
+  FolderRuns folder;
+  folder.dir = dir;
+  const std::string history_path = (fs::path(dir) / kHistoryCsv).string();
+  absl::StatusOr<CsvTable> history = ReadHistory(history_path);
+  if (!history.ok()) return history.status();
+  folder.history = *std::move(history);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(fs::path(dir) / "runs", ec)) {
+    if (entry.path().extension() != ".json") continue;
+    absl::StatusOr<RunRecord> record = ReadRecord(entry.path().string());
+    if (!record.ok()) return record.status();
+    if (entry.path().stem().string() != record->run_id) {
+      return absl::DataLossError(absl::StrCat(entry.path().string(), ": holds run ", record->run_id,
+                                              "; a record's file name is its run id"));
+    }
+    absl::StatusOr<std::vector<train::EpochMetrics>> epochs =
+        train::ReadRunHistory(folder.history, record->run_id, history_path);
+    if (!epochs.ok()) return epochs.status();
+    if (static_cast<int>(epochs->size()) != record->epochs_completed) {
+      return absl::DataLossError(absl::StrCat(
+          history_path, ": run ", record->run_id, " has ", epochs->size(), " epoch rows, its record ",
+          entry.path().string(), " says ", record->epochs_completed,
+          "; restore the history from git, or delete the record to train the run again"));
+    }
+    folder.epochs[record->run_id] = *std::move(epochs);
+    folder.records.push_back(*std::move(record));
+  }
+  if (ec) return absl::InternalError(absl::StrCat(dir, "/runs: cannot list: ", ec.message()));
+  return folder;
+}
+
+// Equal results: every metric of every epoch (not the timings) and the outcome.
+bool SameResults(const std::vector<train::EpochMetrics>& a, const std::vector<train::EpochMetrics>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].epoch != b[i].epoch || a[i].train_loss != b[i].train_loss || a[i].train_acc != b[i].train_acc ||
+        a[i].val_loss != b[i].val_loss || a[i].val_acc != b[i].val_acc || a[i].lr_now != b[i].lr_now) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
+
+const std::vector<std::string>& HistoryColumns() {
+  static const auto* columns = new std::vector<std::string>{
+      "run_id", "arm", "lr_multiplier", "lr", "seed", "epoch", "train_loss", "train_acc", "val_loss",
+      "val_acc", "lr_now", "seconds", "images_per_second", "precision"};
+  return *columns;
+}
+
+std::string ProtocolOf(const RunRecord& record) {
+  // The id: <arm>_lr<lr>_seed<seed>_<precision>_t<threads><tail>; the tail
+  // names epochs, batch size, decay, limits and LibTorch when not the default.
+  const std::string& id = record.run_id;
+  size_t t = id.find("_t", id.find("_seed"));
+  std::string tail;
+  if (t != std::string::npos) {
+    t += 2;
+    while (t < id.size() && absl::ascii_isdigit(static_cast<unsigned char>(id[t]))) ++t;
+    tail = id.substr(t);
+  }
+  std::vector<std::string> rest;
+  bool first = true;
+  for (absl::string_view token : absl::StrSplit(record.signature, ' ', absl::SkipEmpty())) {
+    if (first) {  // the id itself
+      first = false;
+      continue;
+    }
+    if (!absl::StartsWith(token, "threads=")) rest.emplace_back(token);
+  }
+  return absl::StrCat(tail.empty() ? "(homework protocol)" : tail, " ", absl::StrJoin(rest, " "));
+}
+
+absl::Status CheckIsSweepFolder(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(fs::path(dir) / "runs", ec)) {
+    return absl::NotFoundError(absl::StrCat(dir, ": not a q4_bn_sweep folder (no runs/ inside)"));
+  }
+  return absl::OkStatus();
+}
+  // namespace
 
 absl::StatusOr<SweepStore> SweepStore::Open(const std::string& dir) {
   std::error_code ec;
@@ -111,6 +218,11 @@ absl::StatusOr<bool> SweepStore::IsComplete(const RunSpec& run) const {
   return true;
 }
 
+absl::Status SweepStore::Check() const {
+  absl::StatusOr<FolderRuns> folder = ReadFolder(dir_);
+  return folder.status();
+}
+
 absl::Status SweepStore::RecordRun(const RunSpec& run, const train::TrainResult& result) {
   train::RunInfo info{run.run_id, run.arm, run.lr, run.seed, {{"lr_multiplier", FormatDouble(run.lr_multiplier)}}};
   if (absl::Status s = train::MergeRunRows((fs::path(dir_) / kHistoryCsv).string(), train::HistoryTable(info, result));
@@ -158,7 +270,8 @@ absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records, con
     double target = 0;
     for (const RunRecord& other : records) {
       if (other.arm == "baseline" && other.lr_multiplier == 1 && other.seed == r.seed &&
-          other.precision == r.precision && !results[other.run_id].history.empty()) {
+          other.precision == r.precision && ProtocolOf(other) == ProtocolOf(r) &&
+          !results[other.run_id].history.empty()) {
         target = results[other.run_id].history.back().val_acc;
       }
     }
@@ -185,26 +298,83 @@ absl::Status SweepStore::WriteSummary() const {
   return summary->Write((fs::path(dir_) / kSummaryCsv).string());
 }
 
-absl::Status SweepStore::MergeFrom(const std::string& shard_dir) {
-  const fs::path runs = fs::path(shard_dir) / "runs";
-  if (!fs::is_directory(runs)) {
-    return absl::NotFoundError(absl::StrCat(shard_dir, ": not a q4_bn_sweep folder (no runs/ inside)"));
+absl::Status SweepStore::Merge(const std::vector<std::string>& shard_dirs) {
+  // 1. Read and check everything; decide which runs are new.
+  absl::StatusOr<FolderRuns> own = ReadFolder(dir_);
+  if (!own.ok()) return own.status();
+  struct Seen {
+    const RunRecord* record;
+    const std::vector<train::EpochMetrics>* epochs;
+    std::string dir;
+  };
+  std::map<std::string, Seen> seen;  // run id -> where it was first found
+  std::string protocol, protocol_of;
+  std::vector<FolderRuns> shards;
+  shards.reserve(shard_dirs.size());
+  std::vector<std::pair<const FolderRuns*, const RunRecord*>> incoming;
+  auto admit = [&](const FolderRuns& folder, const RunRecord& r) -> absl::StatusOr<bool> {
+    const std::string p = ProtocolOf(r);
+    if (protocol.empty()) {
+      protocol = p;
+      protocol_of = absl::StrCat("run ", r.run_id, " in ", folder.dir);
+    } else if (p != protocol) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "run ", r.run_id, " in ", folder.dir, " has protocol \"", p, "\", ", protocol_of, " has \"", protocol,
+          "\"; one sweep folder holds one protocol (epochs, batch size, decay, limits, LibTorch, data): merge "
+          "these into separate folders. Nothing was written."));
+    }
+    auto it = seen.find(r.run_id);
+    if (it == seen.end()) {
+      seen[r.run_id] = {&r, &folder.epochs.at(r.run_id), folder.dir};
+      return true;
+    }
+    const Seen& first = it->second;
+    if (first.record->signature != r.signature) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "run ", r.run_id, " was made as \"", first.record->signature, "\" in ", first.dir, " but as \"",
+          r.signature, "\" in ", folder.dir, "; keep one of them. Nothing was written."));
+    }
+    if (first.record->diverged != r.diverged || !SameResults(*first.epochs, folder.epochs.at(r.run_id))) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "run ", r.run_id, " has different results in ", first.dir, " and ", folder.dir,
+          " (same configuration; a damaged or hand-edited history?); keep one of them. Nothing was written."));
+    }
+    return false;  // the same run twice
+  };
+  for (const RunRecord& r : own->records) {
+    if (absl::StatusOr<bool> fresh = admit(*own, r); !fresh.ok()) return fresh.status();
   }
-  const std::string history_path = (fs::path(shard_dir) / kHistoryCsv).string();
-  absl::StatusOr<CsvTable> history = ReadHistory(history_path);
-  if (!history.ok()) return history.status();
-  for (const auto& entry : fs::directory_iterator(runs)) {
-    if (entry.path().extension() != ".json") continue;
-    absl::StatusOr<RunRecord> record = ReadRecord(entry.path().string());
-    if (!record.ok()) return record.status();
-    CsvTable rows(history->header());
-    for (const auto& row : history->rows()) {
-      if (row[0] == record->run_id) rows.AddRow(row);
+  for (const std::string& dir : shard_dirs) {
+    if (absl::Status s = CheckIsSweepFolder(dir); !s.ok()) return s;
+    absl::StatusOr<FolderRuns> shard = ReadFolder(dir);
+    if (!shard.ok()) return shard.status();
+    shards.push_back(*std::move(shard));
+  }
+  for (const FolderRuns& shard : shards) {
+    for (const RunRecord& r : shard.records) {
+      absl::StatusOr<bool> fresh = admit(shard, r);
+      if (!fresh.ok()) return fresh.status();
+      if (*fresh) incoming.emplace_back(&shard, &r);
     }
-    if (rows.num_rows() > 0) {
-      if (absl::Status s = train::MergeRunRows((fs::path(dir_) / kHistoryCsv).string(), rows); !s.ok()) return s;
+  }
+  if (incoming.empty()) return WriteSummary();
+
+  // 2. Write: the history in one file, then the records, then the summary.
+  CsvTable history = own->history;
+  for (const auto& [shard, record] : incoming) {
+    for (const auto& row : shard->history.rows()) {
+      if (row[0] != record->run_id) continue;
+      std::vector<std::string> ordered;  // in this folder's column order
+      for (const std::string& column : history.header()) {
+        const int index = shard->history.ColumnIndex(column);
+        ordered.push_back(index < 0 ? "" : row[static_cast<size_t>(index)]);
+      }
+      history.AddRow(std::move(ordered));
     }
-    const std::string target = (fs::path(dir_) / "runs" / entry.path().filename()).string();
+  }
+  if (absl::Status s = history.Write((fs::path(dir_) / kHistoryCsv).string()); !s.ok()) return s;
+  for (const auto& [shard, record] : incoming) {
+    const std::string target = (fs::path(dir_) / "runs" / (record->run_id + ".json")).string();
     if (absl::Status s = WriteFileAtomically(target, ToJson(*record).dump(2) + "\n"); !s.ok()) return s;
   }
   return WriteSummary();

@@ -15,7 +15,10 @@
 //
 // A run whose record exists with the same signature is skipped; a record
 // with another signature is an error (the folder holds a different
-// experiment). Two processes on one folder: the second is refused.
+// experiment). Two processes on one folder: the second is refused. What is
+// read is checked first: the history's columns, each record's fields, and
+// that the history holds every epoch a record claims; errors name the file
+// and what to do.
 
 #include <map>
 #include <string>
@@ -72,8 +75,17 @@ class SweepStore {
   // q4_summary.csv from the records and q4_history.csv.
   absl::Status WriteSummary() const;
 
-  // Copies the finished runs of another sweep folder (a shard) into this one.
-  absl::Status MergeFrom(const std::string& shard_dir);
+  // Checks the folder as every reader of it would (see the top); call before
+  // planning, so that damage is reported before any training.
+  absl::Status Check() const;
+
+  // Copies the finished runs of other sweep folders (shards) into this one.
+  // Everything is read and checked first, and nothing is written when any
+  // folder is damaged, when one run id holds different signatures or
+  // different results in two places, or when the runs' protocols (epochs,
+  // batch size, decay, data limits, LibTorch, data) differ: so the order of
+  // the folders cannot change the outcome. A run found twice alike is one run.
+  absl::Status Merge(const std::vector<std::string>& shard_dirs);
 
  private:
   SweepStore(std::string dir, int lock_fd) : dir_(std::move(dir)), lock_fd_(lock_fd) {}
@@ -81,9 +93,21 @@ class SweepStore {
   int lock_fd_ = -1;
 };
 
+// Is `dir` a sweep folder (has runs/)? NotFound naming it otherwise; checked
+// before any output folder is created or locked.
+absl::Status CheckIsSweepFolder(const std::string& dir);
+
+// What runs of one grid share: the signature without arm, lr, seed, precision
+// and threads (epochs, batch size, decay, data limits, LibTorch, data).
+std::string ProtocolOf(const RunRecord& record);
+
+// The columns q4_history.csv must have.
+const std::vector<std::string>& HistoryColumns();
+
 // q4_summary.csv's rows, from records and the history table. epochs_to_target
 // is the first epoch whose val accuracy reaches the final val accuracy of the
-// baseline ×1 run of the same seed (empty when there is none or never).
+// baseline ×1 run of the same seed, precision and protocol (empty when there
+// is none or never).
 absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records, const CsvTable& history,
                                       const std::string& history_source);
 

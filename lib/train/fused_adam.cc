@@ -2,10 +2,11 @@
 
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
-#include <c10/util/string_utils.h>
 #include <torch/torch.h>
 
 #include <cmath>
+
+#include "lib/compat/torch_compat.h"
 
 namespace hw1::train {
 namespace {
@@ -58,7 +59,7 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
       const torch::Tensor& grad = p.grad();
       TORCH_CHECK(p.scalar_type() == torch::kFloat32 && grad.scalar_type() == torch::kFloat32,
                   "FusedAdam: float32 parameters only");
-      const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      const compat::OptimizerStateKey key = compat::StateKeyOf(p);
       auto found = state_.find(key);
       if (found == state_.end()) {
         auto state = std::make_unique<torch::optim::AdamParamState>();

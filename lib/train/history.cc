@@ -17,6 +17,7 @@ std::string MakeRunId(const RunIdentity& run) {
   if (run.epochs != 25) absl::StrAppend(&id, "_e", run.epochs);
   if (run.train_limit >= 0) absl::StrAppend(&id, "_train", run.train_limit);
   if (run.test_limit >= 0) absl::StrAppend(&id, "_test", run.test_limit);
+  if (run.libtorch != kReferenceLibTorch) absl::StrAppend(&id, "_torch", run.libtorch);
   return id;
 }
 

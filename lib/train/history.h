@@ -25,6 +25,10 @@ struct RunInfo {
   std::vector<std::pair<std::string, std::string>> extra;
 };
 
+// The LibTorch of the committed results (Debian's libtorch-dev 1.13): run ids
+// name any other ("_torch2.15").
+inline constexpr char kReferenceLibTorch[] = "1.13";
+
 // What a run's id is made of: the settings that change its numbers.
 struct RunIdentity {
   std::string arm;        // "baseline" or "bn"
@@ -37,11 +41,13 @@ struct RunIdentity {
   double decay = 1e-6;
   int64_t train_limit = -1;  // -1: all images
   int64_t test_limit = -1;
+  std::string libtorch = kReferenceLibTorch;  // "major.minor" it ran with
 };
 
 // A run id that says what the run was: arm, lr, seed, precision and threads
 // ("bn_lr0.001_seed1_bf16_t2"), then batch size, decay, epochs and data
-// limits where they differ from the homework's protocol ("_b64_decay0_e3_train4000").
+// limits where they differ from the homework's protocol ("_b64_decay0_e3_train4000"),
+// and the LibTorch version when it is not kReferenceLibTorch ("_torch2.15").
 std::string MakeRunId(const RunIdentity& run);
 
 // Where `program` keeps a run's checkpoint, relative to its output folder:

@@ -1,5 +1,6 @@
 #include "lib/train/train_options.h"
 
+#include <cmath>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -49,8 +50,12 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
   if (o.batch_size < 1) {
     return absl::InvalidArgumentError(absl::StrCat("--batch_size=", o.batch_size, ": must be >= 1"));
   }
-  if (!(o.lr > 0)) return absl::InvalidArgumentError(absl::StrCat("--lr=", o.lr, ": must be > 0"));
-  if (!(o.decay >= 0)) return absl::InvalidArgumentError(absl::StrCat("--decay=", o.decay, ": must be >= 0"));
+  if (!(o.lr > 0) || !std::isfinite(o.lr)) {
+    return absl::InvalidArgumentError(absl::StrCat("--lr=", o.lr, ": must be a finite number > 0"));
+  }
+  if (!(o.decay >= 0) || !std::isfinite(o.decay)) {
+    return absl::InvalidArgumentError(absl::StrCat("--decay=", o.decay, ": must be a finite number >= 0"));
+  }
   if (o.threads < 0) return absl::InvalidArgumentError(absl::StrCat("--threads=", o.threads, ": must be >= 0"));
   if (o.eval_batch_size < 1) {
     return absl::InvalidArgumentError(absl::StrCat("eval batch size ", o.eval_batch_size, ": must be >= 1"));

@@ -1,19 +1,24 @@
 #include "lib/train/trainer.h"
 
 #include <ATen/Parallel.h>
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "lib/compat/torch_compat.h"
 #include "lib/train/fused_adam.h"
 #include "lib/util/file_util.h"
 #include "lib/util/openblas.h"
@@ -37,33 +42,6 @@ torch::Device ResolveDevice(Device device) {
 bool UseBf16(const TrainOptions& options, const torch::Device& device) {
   return ResolvePrecision(options.precision, device.is_cuda(), DetectCpuFeatures()) == Precision::kBf16;
 }
-
-// Enables bf16 autocast for the current scope.
-class AutocastScope {
- public:
-  AutocastScope(bool enabled, const torch::Device& device) : enabled_(enabled), cuda_(device.is_cuda()) {
-    if (!enabled_) return;
-    if (cuda_) {
-      at::autocast::set_enabled(true);
-      at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-    } else {
-      at::autocast::set_cpu_enabled(true);
-      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    }
-  }
-  ~AutocastScope() {
-    if (!enabled_) return;
-    if (cuda_) {
-      at::autocast::set_enabled(false);
-    } else {
-      at::autocast::set_cpu_enabled(false);
-    }
-    at::autocast::clear_cache();
-  }
-
- private:
-  bool enabled_, cuda_;
-};
 
 // The data set as one uint8 tensor (no copy) and its labels.
 struct TensorSet {
@@ -175,12 +153,28 @@ absl::StatusOr<Checkpoint> LoadCheckpoint(const std::string& path, models::Cifar
   }
 }
 
+// The images and labels a run trains and is evaluated on, as one short digest
+// of their bytes: a checkpoint made on other data (other files, limits or
+// order) is not resumed, whatever the sizes.
+std::string ContentDigest(const data::ImageSet& train, const data::ImageSet& test) {
+  std::string digests;
+  for (const data::ImageSet* set : {&train, &test}) {
+    absl::StrAppend(&digests, Md5OfBytes(absl::string_view(reinterpret_cast<const char*>(set->pixels.data()),
+                                                           set->pixels.size())),
+                    Md5OfBytes(absl::string_view(reinterpret_cast<const char*>(set->labels.data()),
+                                                 set->labels.size() * sizeof(int64_t))));
+  }
+  return Md5OfBytes(digests).substr(0, 12);
+}
+
 // What a checkpoint must match to be resumed: the configuration that decides the metrics.
 std::string Signature(const TrainOptions& o, const models::CifarCnnOptions& model_options,
-                      const std::string& precision, int threads, int64_t train_size, int64_t test_size) {
+                      const std::string& precision, int threads, const data::ImageSet& train,
+                      const data::ImageSet& test) {
   return absl::StrCat("bn=", model_options.batchnorm, " lr=", o.lr, " decay=", o.decay,
                       " batch=", o.batch_size, " seed=", o.seed, " precision=", precision,
-                      " threads=", threads, " train=", train_size, " test=", test_size);
+                      " threads=", threads, " train=", train.size(), " test=", test.size(),
+                      " libtorch=", compat::TorchMajorMinor(), " data=", ContentDigest(train, test));
 }
 
 class Progress {
@@ -250,7 +244,7 @@ StepOutput TrainStep(models::CifarCnn& model, torch::optim::Adam& optimizer, con
   }
   StepOutput out;
   {
-    AutocastScope autocast(bf16, device);
+    compat::Bf16AutocastScope autocast(bf16, device.type());
     out.logits = model->forward(input);
   }
   out.logits = out.logits.to(torch::kFloat32);
@@ -270,7 +264,7 @@ Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images, const
   const TensorSet set = ToTensors(images, device);
   model->eval();
   torch::InferenceMode inference;
-  AutocastScope autocast(bf16, device);
+  compat::Bf16AutocastScope autocast(bf16, device.type());
   double loss_sum = 0;
   int64_t correct = 0;
   for (int64_t start = 0; start < images.size(); start += options.eval_batch_size) {
@@ -307,9 +301,11 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
   FusedAdam optimizer(model->parameters(),
                                torch::optim::AdamOptions(options.lr).eps(options.adam_eps));
   const std::string signature =
-      Signature(options, model->options(), result.precision, threads, train.size(), test.size());
+      Signature(options, model->options(), result.precision, threads, train, test);
 
   Checkpoint state;
+  // A kill during a checkpoint write leaves <checkpoint>.tmp.<pid>; tidy those.
+  if (!options.checkpoint_path.empty()) RemoveStaleTemporaries(options.checkpoint_path);
   if (options.resume && std::filesystem::exists(options.checkpoint_path)) {
     absl::StatusOr<Checkpoint> loaded =
         LoadCheckpoint(options.checkpoint_path, model, optimizer, signature, device);
@@ -429,13 +425,54 @@ absl::Status SaveWeights(models::CifarCnn& model, const std::string& path) {
   }
 }
 
+namespace {
+
+// Every tensor name in a saved module ("conv1.weight", "bn1.running_mean", …).
+void TensorNames(torch::serialize::InputArchive& archive, const std::string& prefix, std::set<std::string>* out) {
+  for (const std::string& key : archive.keys()) {
+    torch::serialize::InputArchive child;
+    if (archive.try_read(key, child)) {
+      TensorNames(child, prefix + key + ".", out);
+    } else {
+      out->insert(prefix + key);
+    }
+  }
+}
+
+}  // namespace
+
 absl::Status LoadWeights(models::CifarCnn& model, const std::string& path) {
   if (!std::filesystem::exists(path)) {
     return absl::NotFoundError(absl::StrCat(path, ": weights file does not exist"));
   }
+  torch::serialize::InputArchive archive;
   try {
-    torch::serialize::InputArchive archive;
     archive.load_from(path);
+  } catch (const c10::Error& e) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not a weights file written by SaveWeights (",
+                                                   e.what_without_backtrace(), ")"));
+  }
+  // Module::load reads the tensors the model has and ignores the rest: weights
+  // of the BatchNorm network would load into the baseline. Compare the names.
+  std::set<std::string> saved, expected;
+  try {
+    TensorNames(archive, "", &saved);
+  } catch (const c10::Error& e) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": unreadable weights (", e.what_without_backtrace(), ")"));
+  }
+  for (const auto& item : model->named_parameters()) expected.insert(item.key());
+  for (const auto& item : model->named_buffers()) expected.insert(item.key());
+  if (saved != expected) {
+    std::vector<std::string> extra, missing;
+    std::set_difference(saved.begin(), saved.end(), expected.begin(), expected.end(), std::back_inserter(extra));
+    std::set_difference(expected.begin(), expected.end(), saved.begin(), saved.end(), std::back_inserter(missing));
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": weights of another network (", model->options().batchnorm ? "this is the BatchNorm network" :
+        "this is the baseline network", "; the file ", extra.empty() ? "" : absl::StrCat("has ", absl::StrJoin(extra, ", ")),
+        !extra.empty() && !missing.empty() ? " and " : "", missing.empty() ? "" : absl::StrCat("lacks ", absl::StrJoin(missing, ", ")),
+        "); pass --batchnorm exactly when the weights were trained with it"));
+  }
+  try {
     model->load(archive);
     return absl::OkStatus();
   } catch (const c10::Error& e) {

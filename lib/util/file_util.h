@@ -17,6 +17,10 @@ namespace hw1 {
 // or the new one, never a mix. Creates missing parent folders.
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents);
 
+// Removes what a killed WriteFileAtomically(path, ...) left behind: files
+// named `path`.tmp.<pid> whose process no longer runs. Returns how many.
+int RemoveStaleTemporaries(const std::string& path);
+
 // Reads a whole file. NotFound names the path when it is missing.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 

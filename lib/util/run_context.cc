@@ -114,6 +114,24 @@ Manifest::Manifest(absl::string_view experiment, int argc, char** argv)
   json_["openblas_core"] = blas.empty() ? "not loaded" : blas;
 }
 
+absl::Status Manifest::CheckRecordedRun(const std::string& out_dir, const std::string& run_id,
+                                        const std::string& key, const nlohmann::json& value) const {
+  const std::string path = (std::filesystem::path(out_dir) / (experiment_ + ".manifest.json")).string();
+  if (!std::filesystem::exists(path)) return absl::OkStatus();
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  const nlohmann::json old = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (old.is_discarded() || !old.is_object()) {
+    return absl::DataLossError(absl::StrCat(path, ": not a JSON object; restore it from git or move it away"));
+  }
+  if (!old.contains("runs") || !old["runs"].is_object() || !old["runs"].contains(run_id)) return absl::OkStatus();
+  const nlohmann::json& run = old["runs"][run_id];
+  if (!run.is_object() || !run.contains(key) || run[key] == value) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      path, ": run ", run_id, " was made with another ", key, " (", run[key].dump(), ", now ", value.dump(),
+      "); its results would be replaced by a different experiment's. Use another --out_dir"));
+}
+
 absl::Status Manifest::Write(const std::string& out_dir) {
   const absl::Time end = absl::Now();
   json_["finished_at"] = absl::FormatTime(absl::RFC3339_sec, end, absl::UTCTimeZone());

@@ -7,7 +7,6 @@
 // runs it beside a busy process under several OpenMP wait settings.
 // Compare with the Python loop: tests/benchmarks/train_step_pytorch.py.
 
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <cstdlib>
@@ -17,6 +16,7 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 
 #include "benchmark/benchmark.h"
+#include "lib/compat/torch_compat.h"
 #include "lib/models/cifar_cnn.h"
 #include "lib/train/fused_adam.h"
 #include "lib/train/trainer.h"
@@ -73,15 +73,10 @@ void BM_Evaluate(benchmark::State& state) {
   Setup s(state);
   s.model->eval();
   torch::InferenceMode inference;
-  if (s.bf16) {
-    at::autocast::set_cpu_enabled(true);
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-  }
+  hw1::compat::Bf16AutocastScope autocast(s.bf16, c10::DeviceType::CPU);
   for (auto _ : state) {
     benchmark::DoNotOptimize(s.model->forward(hw1::train::ToInput(s.images)).argmax(1).sum().item<int64_t>());
   }
-  at::autocast::set_cpu_enabled(false);
-  at::autocast::clear_cache();
   state.counters["img/s"] = benchmark::Counter(static_cast<double>(s.batch),
                                                benchmark::Counter::kIsIterationInvariantRate);
 }

@@ -33,8 +33,15 @@ std::string CopyOfFixture(const std::string& name) {
   return dir;
 }
 
+// The fixture holds 40 records per training file and 100 test records.
+LoadOptions SubsetOk() {
+  LoadOptions options;
+  options.require_official_sizes = false;
+  return options;
+}
+
 TEST(Cifar10Test, LoadsTheFixture) {
-  absl::StatusOr<Cifar10> data = LoadCifar10(FixtureDir());
+  absl::StatusOr<Cifar10> data = LoadCifar10(FixtureDir(), SubsetOk());
   ASSERT_TRUE(data.ok()) << data.status();
   EXPECT_EQ(data->train.size(), 200);
   EXPECT_EQ(data->test.size(), 100);
@@ -60,7 +67,7 @@ TEST(Cifar10Test, LoadsTheFixture) {
 }
 
 TEST(Cifar10Test, LimitsKeepTheFirstImages) {
-  LoadOptions options;
+  LoadOptions options = SubsetOk();
   options.train_limit = 50;
   options.test_limit = 10;
   absl::StatusOr<Cifar10> data = LoadCifar10(FixtureDir(), options);
@@ -70,10 +77,24 @@ TEST(Cifar10Test, LimitsKeepTheFirstImages) {
   EXPECT_EQ(data->test.pixels.size(), 10u * kImageBytes);
 }
 
+// A file cut short by whole records reads cleanly; only its count gives it away.
+TEST(Cifar10Test, FilesShortOfTheOfficialCountAreRefusedUnlessAsked) {
+  const std::string dir = CopyOfFixture("short");
+  fs::resize_file(fs::path(dir) / "data_batch_4.bin", 3073 * 30);
+  absl::StatusOr<Cifar10> refused = LoadCifar10(dir);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("data_batch_1.bin: 40 records, the official CIFAR-10 files hold 10000 each"));
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("--partial_data"));
+  absl::StatusOr<Cifar10> subset = LoadCifar10(dir, SubsetOk());
+  ASSERT_TRUE(subset.ok()) << subset.status();
+  EXPECT_EQ(subset->train.size(), 4 * 40 + 30);
+}
+
 TEST(Cifar10Test, MissingFileIsNamed) {
   const std::string dir = CopyOfFixture("missing");
   fs::remove(fs::path(dir) / "data_batch_3.bin");
-  absl::StatusOr<Cifar10> data = LoadCifar10(dir);
+  absl::StatusOr<Cifar10> data = LoadCifar10(dir, SubsetOk());
   ASSERT_FALSE(data.ok());
   EXPECT_THAT(std::string(data.status().message()), HasSubstr("data_batch_3.bin"));
   EXPECT_THAT(std::string(data.status().message()), HasSubstr("missing"));
@@ -82,7 +103,7 @@ TEST(Cifar10Test, MissingFileIsNamed) {
 TEST(Cifar10Test, TruncatedFileIsNamed) {
   const std::string dir = CopyOfFixture("truncated");
   fs::resize_file(fs::path(dir) / "test_batch.bin", 3073 * 2 + 100);
-  absl::StatusOr<Cifar10> data = LoadCifar10(dir);
+  absl::StatusOr<Cifar10> data = LoadCifar10(dir, SubsetOk());
   ASSERT_FALSE(data.ok());
   EXPECT_THAT(std::string(data.status().message()), HasSubstr("test_batch.bin"));
   EXPECT_THAT(std::string(data.status().message()), HasSubstr("not a multiple of the 3073-byte record"));
@@ -95,19 +116,19 @@ TEST(Cifar10Test, BadLabelIsNamed) {
     file.seekp(3073 * 5);
     file.put(static_cast<char>(11));
   }
-  absl::StatusOr<Cifar10> data = LoadCifar10(dir);
+  absl::StatusOr<Cifar10> data = LoadCifar10(dir, SubsetOk());
   ASSERT_FALSE(data.ok());
   EXPECT_THAT(std::string(data.status().message()), HasSubstr("data_batch_2.bin: record 5 has label 11"));
 }
 
 TEST(Cifar10Test, EmptyFolderAndEmptyFile) {
-  absl::StatusOr<Cifar10> empty = LoadCifar10(TempDir("empty"));
+  absl::StatusOr<Cifar10> empty = LoadCifar10(TempDir("empty"), SubsetOk());
   ASSERT_FALSE(empty.ok());
   EXPECT_THAT(std::string(empty.status().message()), HasSubstr("empty"));
 
   const std::string dir = CopyOfFixture("empty_file");
   fs::resize_file(fs::path(dir) / "data_batch_1.bin", 0);
-  absl::StatusOr<Cifar10> data = LoadCifar10(dir);
+  absl::StatusOr<Cifar10> data = LoadCifar10(dir, SubsetOk());
   ASSERT_FALSE(data.ok());
   EXPECT_THAT(std::string(data.status().message()), HasSubstr("data_batch_1.bin: empty file"));
 }

@@ -3,10 +3,10 @@
 # four CSVs for 3 layers × 3 channels × 2 images; clear errors for bad weights.
 source tests/experiments/testlib.sh
 out="$TEST_TMPDIR/fm"
-experiments/q3_train_cnn --data_dir="$FIXTURE" --out_dir="$out" --epochs=1 --train_limit=64 --test_limit=32 \
+experiments/q3_train_cnn --data_dir="$FIXTURE" --partial_data --out_dir="$out" --epochs=1 --train_limit=64 --test_limit=32 \
   --threads=1 --precision=fp32 >/dev/null 2>&1
-weights="$out/weights/baseline_lr0.0001_seed0_fp32_t1_e1_train64_test32.pt"
-maps() { experiments/q3_feature_maps --data_dir="$FIXTURE" --out_dir="$out" --num_images=20 --evidence_images=50 \
+weights="$(ls "$out"/weights/baseline_lr0.0001_seed0_fp32_t1_e1_train64_test32*.pt)"  # _torch2.* with LibTorch 2
+maps() { experiments/q3_feature_maps --data_dir="$FIXTURE" --partial_data --out_dir="$out" --num_images=20 --evidence_images=50 \
            --threads=1 "$@"; }
 
 maps --weights="$weights" >/dev/null
@@ -25,7 +25,13 @@ maps --weights="$weights" --channels='3,8,26;3,17,29;25,51,55' >/dev/null
 [[ "$(column "$out/q3_feature_maps.csv" channel | sort -un | tr '\n' ' ')" == "-1 3 8 17 25 26 29 51 55 " ]] || fail "--channels ignored"
 
 expect_failure "weights file does not exist" maps --weights="$out/nope.pt"
-expect_failure "do not match the architecture" maps --weights="$weights" --batchnorm
+expect_failure "weights of another network (this is the BatchNorm network" maps --weights="$weights" --batchnorm
+# BatchNorm weights without --batchnorm: refused (they used to load into the baseline, exit 0).
+experiments/q3_train_cnn --data_dir="$FIXTURE" --partial_data --out_dir="$out" --epochs=1 --train_limit=64 --test_limit=32 \
+  --threads=1 --precision=fp32 --batchnorm >/dev/null 2>&1
+expect_failure "the file has bn1.bias" maps --weights="${weights/baseline/bn}"
+echo "not weights" >"$out/garbage.pt"
+expect_failure "garbage.pt: not a weights file" maps --weights="$out/garbage.pt"
 expect_failure "--weights is required" maps
 expect_failure "--channels=40: cannot read '40': must be 0-31 (layer 1 has 32 channels)" maps --weights="$weights" --channels='40;1;1'
 expect_failure "--layers=1,5: cannot read '5': must be 1-4" maps --weights="$weights" --layers=1,5

@@ -4,7 +4,7 @@
 # itself, not take over the finished one q3 left, and the two must agree.
 source tests/experiments/testlib.sh
 out="$TEST_TMPDIR/shared"
-limits=(--data_dir="$FIXTURE" --out_dir="$out" --train_limit=64 --test_limit=32 --threads=1 --precision=fp32)
+limits=(--data_dir="$FIXTURE" --partial_data --out_dir="$out" --train_limit=64 --test_limit=32 --threads=1 --precision=fp32)
 
 experiments/q3_train_cnn "${limits[@]}" --epochs=2 >/dev/null 2>&1 || fail "q3 failed"
 id="$(column "$out/q3_final_metrics.csv" run_id)"

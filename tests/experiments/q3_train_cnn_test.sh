@@ -2,11 +2,14 @@
 # q3_train_cnn end to end on the CIFAR-10 fixture: CSVs, weights, resume, bad input.
 source tests/experiments/testlib.sh
 out="$TEST_TMPDIR/q3"
-run() { experiments/q3_train_cnn --data_dir="$FIXTURE" --out_dir="$out" --train_limit=64 --test_limit=32 \
+run() { experiments/q3_train_cnn --data_dir="$FIXTURE" --partial_data --out_dir="$out" --train_limit=64 --test_limit=32 \
           --threads=1 --precision=fp32 "$@"; }
 
 run --epochs=2 >/dev/null 2>"$TEST_TMPDIR/log"
-id=baseline_lr0.0001_seed0_fp32_t1_e2_train64_test32
+# The id as the run printed it: built with LibTorch 2, ids end in _torch<version>.
+id="$(sed -n 's/^run \([^:]*\): .*/\1/p' "$TEST_TMPDIR/log")"
+[[ "$id" == baseline_lr0.0001_seed0_fp32_t1_e2_train64_test32 || "$id" == baseline_lr0.0001_seed0_fp32_t1_e2_train64_test32_torch2.* ]] \
+  || fail "run id '$id'"
 [[ $(rows "$out/q3_history.csv") -eq 2 ]] || fail "history rows"
 [[ "$(head -1 "$out/q3_history.csv")" == "run_id,arm,lr,seed,epoch,train_loss,train_acc,val_loss,val_acc,lr_now,seconds,images_per_second,precision" ]] \
   || fail "history header"
@@ -29,5 +32,11 @@ expect_failure "--batch_size=0" run --batch_size=0
 expect_failure "CIFAR-10 not found in $TEST_TMPDIR/nowhere" run --data_dir="$TEST_TMPDIR/nowhere"
 mkdir -p "$TEST_TMPDIR/broken" && cp "$FIXTURE"/* "$TEST_TMPDIR/broken/" && truncate -s 100 "$TEST_TMPDIR/broken/data_batch_4.bin"
 expect_failure "data_batch_4.bin: size 100 bytes is not a multiple" run --data_dir="$TEST_TMPDIR/broken"
+expect_failure "data_batch_1.bin: 40 records, the official CIFAR-10 files hold 10000 each" run --nopartial_data
+expect_failure "--lr=inf: must be a finite number" run --lr=inf
+# The same run id on another copy of the data: refused, not replaced.
+mkdir -p "$TEST_TMPDIR/other" && cp "$FIXTURE"/* "$TEST_TMPDIR/other/"
+printf '\x01' | dd of="$TEST_TMPDIR/other/test_batch.bin" bs=1 seek=2000 conv=notrunc status=none
+expect_failure "was made with another data_md5" run --epochs=2 --data_dir="$TEST_TMPDIR/other"
 [[ "$(cat "$out/q3_history.csv")" == "$before" ]] || fail "a failed run changed the history"
 echo "PASS"

@@ -3,7 +3,7 @@
 # runs, the lock, shards and merging.
 source tests/experiments/testlib.sh
 out="$TEST_TMPDIR/q4"
-sweep() { experiments/q4_bn_sweep --data_dir="$FIXTURE" --train_limit=64 --test_limit=32 --epochs=1 \
+sweep() { experiments/q4_bn_sweep --data_dir="$FIXTURE" --partial_data --train_limit=64 --test_limit=32 --epochs=1 \
             --lr_multipliers=1,10 --threads=1 --precision=fp32 "$@"; }
 
 sweep --out_dir="$out" >"$TEST_TMPDIR/first.log" 2>&1 || { cat "$TEST_TMPDIR/first.log"; fail "sweep failed"; }
@@ -45,8 +45,29 @@ grep -q '"cpu_features"' "$TEST_TMPDIR/j2/q4_bn_sweep.manifest.json" || fail "ma
 
 # A worker that fails stops the sweep with the run's name; the runs recorded stay.
 rm -rf "$TEST_TMPDIR/j3"; mkdir -p "$TEST_TMPDIR/j3/checkpoints/q4_bn_sweep"
-echo garbage >"$TEST_TMPDIR/j3/checkpoints/q4_bn_sweep/bn_lr0.001_seed0_fp32_t1_e1_train64_test32.ckpt"
-expect_failure "the worker of run bn_lr0.001_seed0_fp32_t1_e1_train64_test32" sweep --out_dir="$TEST_TMPDIR/j3" --jobs=2
+suffix="$(column "$out/q4_summary.csv" run_id | sed -n 1p)"
+suffix="${suffix#baseline_lr0.0001_seed0_fp32_t1_e1_train64_test32}"  # "", or _torch2.* with LibTorch 2
+echo garbage >"$TEST_TMPDIR/j3/checkpoints/q4_bn_sweep/bn_lr0.001_seed0_fp32_t1_e1_train64_test32$suffix.ckpt"
+expect_failure "the worker of run bn_lr0.001_seed0_fp32_t1_e1_train64_test32$suffix" sweep --out_dir="$TEST_TMPDIR/j3" --jobs=2
+
+# Flags are checked before any side effect: no folder, no lock.
+expect_failure "--train_limit=-5: must be -1 (all), 0 (the profile's) or a count >= 1" \
+  sweep --out_dir="$TEST_TMPDIR/never" --train_limit=-5
+expect_failure "--lr=inf: must be a finite number" sweep --out_dir="$TEST_TMPDIR/never" --base_lr=inf
+expect_failure "$TEST_TMPDIR/nowhere: not a q4_bn_sweep folder" \
+  experiments/q4_bn_sweep --out_dir="$TEST_TMPDIR/never" --merge="$TEST_TMPDIR/s0,$TEST_TMPDIR/nowhere"
+[[ ! -e "$TEST_TMPDIR/never" ]] || fail "a refused call created its output folder"
+
+# Data short of the official record counts needs --partial_data.
+expect_failure "records, the official CIFAR-10 files hold 10000 each" sweep --out_dir="$TEST_TMPDIR/never2" --nopartial_data
+
+# A damaged folder: the summary is derived and heals; a lost history row is named before any training.
+summary="$(cat "$out/q4_summary.csv")"
+sed -i '2s/.*/garbled,line/' "$out/q4_summary.csv"
+sweep --out_dir="$out" >/dev/null 2>&1 || fail "rerun on a garbled summary failed"
+[[ "$(cat "$out/q4_summary.csv")" == "$summary" ]] || fail "the garbled summary was left in place"
+sed -i '$d' "$out/q4_history.csv"
+expect_failure "delete the record to train the run again" sweep --out_dir="$out"
 
 expect_failure "--jobs=-1" sweep --out_dir="$out" --jobs=-1
 expect_failure "--shard_index=2" sweep --out_dir="$out" --num_shards=2 --shard_index=2

@@ -12,6 +12,7 @@ SweepConfig Config() {
   config.precision = "bf16";
   config.threads = 2;
   config.seeds = {0, 1};
+  config.data_digest = "0123456789ab";
   return config;
 }
 
@@ -31,13 +32,26 @@ TEST(SweepPlanTest, DefaultGridInOrder) {
   EXPECT_EQ(ids.size(), plan.size());
 }
 
+TEST(SweepPlanTest, SignatureNamesLibTorchAndData) {
+  SweepConfig config = Config();
+  const RunSpec run = BuildPlan(config)[5];
+  EXPECT_EQ(run.signature, "bn_lr0.0005_seed0_bf16_t2 batch=32 decay=1e-06 threads=2 libtorch=1.13 data=0123456789ab");
+  config.data_digest = "ba9876543210";
+  EXPECT_NE(BuildPlan(config)[5].signature, run.signature);
+  EXPECT_EQ(BuildPlan(config)[5].run_id, run.run_id);  // the folder refuses it: same id, other signature
+  config.libtorch = "2.15";
+  EXPECT_EQ(BuildPlan(config)[5].run_id, "bn_lr0.0005_seed0_bf16_t2_torch2.15");
+}
+
 TEST(SweepPlanTest, QuickProfile) {
   SweepConfig config = Config();
   ApplyQuickProfile(&config);
   const std::vector<RunSpec> plan = BuildPlan(config);
   EXPECT_EQ(plan.size(), 2u * 2u * 2u);
-  EXPECT_EQ(plan[1].lr_multiplier, 10);
-  EXPECT_EQ(plan[0].run_id, "baseline_lr0.0001_seed0_bf16_t2_e3_train4000_test1000");
+  EXPECT_EQ(plan[0].lr_multiplier, 1);
+  EXPECT_EQ(plan[1].lr_multiplier, 30);
+  // The whole test set: no _test suffix.
+  EXPECT_EQ(plan[0].run_id, "baseline_lr0.0001_seed0_bf16_t2_e3_train20000");
 }
 
 TEST(SweepPlanTest, ShardsCoverEveryRunExactlyOnce) {

@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 
 #include "gtest/gtest.h"
+#include "lib/util/file_util.h"
 
 namespace hw1::sweep {
 namespace {
@@ -19,14 +21,29 @@ std::string FreshDir(const std::string& name) {
   return dir;
 }
 
-RunSpec MakeRun(const std::string& arm, double multiplier, uint64_t seed = 0) {
+RunSpec MakeRun(const std::string& arm, double multiplier, uint64_t seed = 0, int epochs = 25,
+                const std::string& data = "0123456789ab") {
   SweepConfig config;
   config.arms = {arm};
   config.lr_multipliers = {multiplier};
   config.seeds = {seed};
   config.precision = "bf16";
   config.threads = 2;
+  config.epochs = epochs;
+  config.data_digest = data;
   return BuildPlan(config)[0];
+}
+
+// A sweep folder holding `runs`, each with its result.
+void MakeFolder(const std::string& dir, const std::vector<std::pair<RunSpec, train::TrainResult>>& runs) {
+  absl::StatusOr<SweepStore> store = SweepStore::Open(dir);
+  ASSERT_TRUE(store.ok()) << store.status();
+  for (const auto& [run, result] : runs) ASSERT_TRUE(store->RecordRun(run, result).ok());
+}
+
+std::string Contents(const std::string& path) {
+  absl::StatusOr<CsvTable> table = CsvTable::Read(path);
+  return table.ok() ? table->ToString() : std::string(table.status().message());
 }
 
 train::TrainResult Result(std::vector<double> val_accs, bool diverged = false) {
@@ -115,14 +132,80 @@ TEST(SweepStoreTest, MergeCombinesShards) {
     ASSERT_TRUE(store->RecordRun(MakeRun("bn", 1), Result({0.6, 0.7})).ok());
   }
   absl::StatusOr<SweepStore> store = SweepStore::Open(merged);
-  ASSERT_TRUE(store->MergeFrom(a).ok());
-  ASSERT_TRUE(store->MergeFrom(b).ok());
-  ASSERT_TRUE(store->MergeFrom(b).ok());  // twice changes nothing
+  ASSERT_TRUE(store->Merge({a}).ok());
+  ASSERT_TRUE(store->Merge({b, b}).ok());
+  ASSERT_TRUE(store->Merge({b}).ok());  // twice changes nothing
   absl::StatusOr<CsvTable> summary = CsvTable::Read(merged + "/q4_summary.csv");
   ASSERT_EQ(summary->num_rows(), 2u);
   EXPECT_EQ(summary->Get(1, "epochs_to_target"), "1");  // bn's 0.6 reaches baseline's 0.6
   EXPECT_EQ(CsvTable::Read(merged + "/q4_history.csv")->num_rows(), 4u);
-  EXPECT_FALSE(store->MergeFrom(FreshDir("not_a_sweep")).ok());
+  EXPECT_FALSE(store->Merge({FreshDir("not_a_sweep")}).ok());
+}
+
+// Merge refuses, writes nothing, and the order of the folders does not matter.
+void ExpectMergeRefused(const std::vector<std::string>& shards, const std::string& needle) {
+  for (bool reversed : {false, true}) {
+    const std::string merged = FreshDir("merged_refused");
+    MakeFolder(merged, {{MakeRun("baseline", 1), Result({0.5, 0.6})}});
+    const std::string before = Contents(merged + "/q4_history.csv");
+    std::vector<std::string> order = shards;
+    if (reversed) std::reverse(order.begin(), order.end());
+    absl::StatusOr<SweepStore> store = SweepStore::Open(merged);
+    const absl::Status status = store->Merge(order);
+    ASSERT_FALSE(status.ok()) << "reversed=" << reversed;
+    EXPECT_NE(status.message().find(needle), std::string::npos) << status.message();
+    EXPECT_EQ(Contents(merged + "/q4_history.csv"), before);
+    EXPECT_EQ(std::distance(fs::directory_iterator(merged + "/runs"), fs::directory_iterator()), 1);
+  }
+}
+
+TEST(SweepStoreTest, MergeRefusesTheSameRunWithOtherResults) {
+  const std::string a = FreshDir("conflict_a"), b = FreshDir("conflict_b");
+  MakeFolder(a, {{MakeRun("bn", 1), Result({0.6, 0.7})}});
+  MakeFolder(b, {{MakeRun("bn", 1), Result({0.6, 0.71})}});
+  ExpectMergeRefused({a, b}, "has different results in");
+}
+
+TEST(SweepStoreTest, MergeRefusesOtherDataOrProtocol) {
+  const std::string data = FreshDir("other_data"), epochs = FreshDir("other_epochs");
+  MakeFolder(data, {{MakeRun("bn", 1, 0, 25, "ffffffffffff"), Result({0.6})}});
+  ExpectMergeRefused({data}, "data=ffffffffffff");
+  MakeFolder(epochs, {{MakeRun("bn", 5, 0, 3), Result({0.6, 0.7, 0.75})}});
+  ExpectMergeRefused({epochs}, "one sweep folder holds one protocol");
+  // The same id made another way (here: other data, same id) is named as such.
+  const std::string same_id = FreshDir("same_id");
+  MakeFolder(same_id, {{MakeRun("baseline", 1, 0, 25, "ffffffffffff"), Result({0.5, 0.6})}});
+  ExpectMergeRefused({same_id}, "protocol");
+}
+
+TEST(SweepStoreTest, MergeRefusesDamagedFoldersWithoutAborting) {
+  const std::string header = FreshDir("damaged_header"), rows = FreshDir("missing_rows");
+  MakeFolder(header, {{MakeRun("bn", 1), Result({0.6, 0.7})}});
+  {
+    std::string text = Contents(header + "/q4_history.csv");
+    text.replace(0, text.find(','), "rnu_id");
+    ASSERT_TRUE(WriteFileAtomically(header + "/q4_history.csv", text).ok());
+  }
+  ExpectMergeRefused({header}, header + "/q4_history.csv: no column run_id");
+  MakeFolder(rows, {{MakeRun("bn", 1), Result({0.6, 0.7})}});
+  {
+    std::string text = Contents(rows + "/q4_history.csv");
+    text.erase(text.rfind('\n', text.size() - 2) + 1);  // the last epoch's row
+    ASSERT_TRUE(WriteFileAtomically(rows + "/q4_history.csv", text).ok());
+  }
+  ExpectMergeRefused({rows}, "has 1 epoch rows, its record");
+  // The folder's own check, before a sweep plans, finds the same.
+  absl::StatusOr<SweepStore> store = SweepStore::Open(rows);
+  EXPECT_NE(store->Check().message().find("delete the record to train the run again"), std::string::npos);
+}
+
+TEST(SweepStoreTest, ProtocolIgnoresWhatOneGridVaries) {
+  RunRecord a{MakeRun("bn", 10, 1).run_id, "bn", MakeRun("bn", 10, 1).signature};
+  RunRecord b{MakeRun("baseline", 1, 0).run_id, "baseline", MakeRun("baseline", 1, 0).signature};
+  EXPECT_EQ(ProtocolOf(a), ProtocolOf(b));
+  RunRecord c{MakeRun("bn", 10, 1, 3).run_id, "bn", MakeRun("bn", 10, 1, 3).signature};
+  EXPECT_NE(ProtocolOf(a), ProtocolOf(c));
+  EXPECT_EQ(ProtocolOf(a), "(homework protocol) batch=32 decay=1e-06 libtorch=1.13 data=0123456789ab");
 }
 
 }  // namespace

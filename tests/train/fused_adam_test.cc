@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "lib/compat/torch_compat.h"
 
 namespace hw1::train {
 namespace {
@@ -87,7 +88,7 @@ TEST(FusedAdamTest, StateIsAdamsOwn) {
   archive.load_from(buffer);
   plain.load(archive);
   const auto& state = static_cast<torch::optim::AdamParamState&>(
-      *plain.state().at(c10::guts::to_string(w.unsafeGetTensorImpl())));
+      *plain.state().at(hw1::compat::StateKeyOf(w)));
   EXPECT_EQ(state.step(), 1);
   EXPECT_TRUE(torch::allclose(state.exp_avg(), torch::full({10}, 0.1f)));
 }

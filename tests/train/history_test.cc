@@ -63,7 +63,8 @@ TEST(HistoryTest, RunIdsSayWhatRan) {
       [](RunIdentity& r) { r.seed = 2; },            [](RunIdentity& r) { r.precision = "fp32"; },
       [](RunIdentity& r) { r.threads = 1; },         [](RunIdentity& r) { r.epochs = 3; },
       [](RunIdentity& r) { r.batch_size = 64; },     [](RunIdentity& r) { r.decay = 0; },
-      [](RunIdentity& r) { r.train_limit = 100; },   [](RunIdentity& r) { r.test_limit = 100; }};
+      [](RunIdentity& r) { r.train_limit = 100; },   [](RunIdentity& r) { r.test_limit = 100; },
+      [](RunIdentity& r) { r.libtorch = "2.15"; }};
   std::set<std::string> ids = {MakeRunId(base)};
   for (const auto& change : changes) {
     RunIdentity changed = base;
@@ -71,6 +72,9 @@ TEST(HistoryTest, RunIdsSayWhatRan) {
     ids.insert(MakeRunId(changed));
   }
   EXPECT_EQ(ids.size(), changes.size() + 1);
+  RunIdentity torch2 = base;
+  torch2.libtorch = "2.15";
+  EXPECT_EQ(MakeRunId(torch2), "bn_lr0.001_seed1_bf16_t2_torch2.15");
 }
 
 TEST(HistoryTest, CheckpointsAreKeptPerProgram) {

@@ -1,5 +1,7 @@
 #include "lib/train/train_options.h"
 
+#include <limits>
+
 #include "gtest/gtest.h"
 
 namespace hw1::train {
@@ -56,6 +58,13 @@ TEST(TrainOptionsTest, ValidationNamesTheOption) {
   options = TrainOptions();
   options.resume = true;
   EXPECT_FALSE(ValidateTrainOptions(options).ok());
+  // Not finite: accepted before, and a run at lr=inf is no experiment.
+  options = TrainOptions();
+  options.lr = std::numeric_limits<double>::infinity();
+  EXPECT_NE(ValidateTrainOptions(options).message().find("--lr=inf: must be a finite number"), std::string::npos);
+  options = TrainOptions();
+  options.decay = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_NE(ValidateTrainOptions(options).message().find("--decay=nan"), std::string::npos);
 }
 
 // Flags lines as /proc/cpuinfo shows them on the three kinds of host seen here.

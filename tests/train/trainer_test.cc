@@ -10,9 +10,17 @@
 #include "gtest/gtest.h"
 #include "lib/data/cifar10.h"
 #include "lib/train/history.h"
+#include "lib/util/file_util.h"
 
 namespace hw1::train {
 namespace {
+
+// The fixture holds 40 records per training file, not the official 10,000.
+data::LoadOptions FixtureLoadOptions() {
+  data::LoadOptions options;
+  options.require_official_sizes = false;
+  return options;
+}
 
 std::string Tmp(const std::string& name) {
   const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
@@ -137,6 +145,23 @@ TEST(TrainerTest, ResumeRefusesAnotherConfiguration) {
   EXPECT_NE(refused.status().message().find(options.checkpoint_path), std::string::npos);
 }
 
+// Same sizes, other images (another copy of the data set, another order): the
+// checkpoint's data digest differs, so it is not resumed.
+TEST(TrainerTest, ResumeRefusesOtherDataOfTheSameSize) {
+  const data::ImageSet train = SquaresTask(32, 7), test = SquaresTask(16, 8);
+  TrainOptions options = SmallOptions();
+  options.epochs = 1;
+  options.checkpoint_path = Tmp("other_data.ckpt");
+  models::CifarCnn model;
+  ASSERT_TRUE(Train(model, train, test, options).ok());
+  options.resume = true;
+  options.epochs = 2;
+  absl::StatusOr<TrainResult> refused = Train(model, SquaresTask(32, 9), test, options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("data="), std::string::npos) << refused.status().message();
+  ASSERT_TRUE(Train(model, train, test, options).ok());  // the same data resumes
+}
+
 // A learning rate so large that activations overflow float: the loss turns
 // non-finite. (At lr = 10 this network does not overflow: its ReLUs die and it
 // collapses to a constant prediction with a finite loss, like the homework's
@@ -162,7 +187,7 @@ TEST(TrainerTest, DivergenceIsRecordedNotCrashed) {
 // records over 200+ steps. Stated tolerance: the per-epoch mean training loss
 // differs by at most 0.15 (losses start near 2.3).
 TEST(TrainerTest, Bf16LossCurveFollowsFp32) {
-  absl::StatusOr<data::Cifar10> data = data::LoadCifar10("tests/data/cifar10_fixture");
+  absl::StatusOr<data::Cifar10> data = data::LoadCifar10("tests/data/cifar10_fixture", FixtureLoadOptions());
   ASSERT_TRUE(data.ok()) << data.status();
   TrainOptions options = SmallOptions();
   options.epochs = 16;  // 13 steps each: 208 steps
@@ -204,7 +229,19 @@ TEST(TrainerTest, WeightsRoundTripAndMismatchIsNamed) {
   models::CifarCnn other(bn);
   absl::Status status = LoadWeights(other, path);
   EXPECT_FALSE(status.ok());
-  EXPECT_NE(status.message().find("do not match the architecture"), std::string::npos);
+  EXPECT_NE(status.message().find("weights of another network (this is the BatchNorm network; the file lacks "
+                                  "bn1.bias"), std::string::npos) << status.message();
+  // The other way round: Module::load alone took BatchNorm weights into the baseline.
+  const std::string bn_path = Tmp("bn_weights.pt");
+  ASSERT_TRUE(SaveWeights(other, bn_path).ok());
+  status = LoadWeights(same, bn_path);
+  EXPECT_NE(status.message().find("the file has bn1.bias"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("pass --batchnorm exactly when"), std::string::npos);
+  // Not weights at all.
+  const std::string garbage_path = Tmp("garbage.pt");
+  ASSERT_TRUE(WriteFileAtomically(garbage_path, "not a zip archive").ok());
+  const absl::Status garbage = LoadWeights(same, garbage_path);
+  EXPECT_NE(garbage.message().find("not a weights file"), std::string::npos) << garbage;
   EXPECT_EQ(LoadWeights(same, path + ".missing").code(), absl::StatusCode::kNotFound);
   ASSERT_TRUE(ExportWeightsForPython(model, Tmp("weights.pth")).ok());
   EXPECT_GT(std::filesystem::file_size(std::string(std::getenv("TEST_TMPDIR")) + "/weights.pth"), 5000000u);

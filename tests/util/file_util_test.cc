@@ -1,6 +1,8 @@
 #include "lib/util/file_util.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -53,6 +55,23 @@ TEST(FileUtilTest, TargetIsAFolderFailsCleanly) {
     ++files;
   }
   EXPECT_EQ(files, 1) << "the temporary file was not removed";
+}
+
+TEST(FileUtilTest, StaleTemporariesOfDeadWritersAreRemoved) {
+  const std::string path = Tmp("stale/run.ckpt");
+  ASSERT_TRUE(WriteFileAtomically(path, "checkpoint").ok());
+  const pid_t child = fork();  // a writer that has gone: its pid, reaped, is free
+  if (child == 0) _exit(0);
+  waitpid(child, nullptr, 0);
+  const std::string dead = path + ".tmp." + std::to_string(child);
+  const std::string alive = path + ".tmp." + std::to_string(getpid());
+  const std::string other = Tmp("stale/other.ckpt.tmp.") + std::to_string(child);
+  for (const std::string& p : {dead, alive, other}) ASSERT_TRUE(WriteFileAtomically(p, "half").ok());
+  EXPECT_EQ(RemoveStaleTemporaries(path), 1);
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_TRUE(fs::exists(alive));   // a live writer's file is its own
+  EXPECT_TRUE(fs::exists(other));   // another target's
+  EXPECT_EQ(*ReadFile(path), "checkpoint");
 }
 
 TEST(FileUtilTest, Md5MatchesKnownDigests) {

@@ -1,5 +1,6 @@
-# LibTorch: Debian's libtorch-dev (CPU, oneDNN) by default, or the build under
-# $LIBTORCH_HOME (e.g. a CUDA build of the cxx11-ABI LibTorch unpacked in /opt/libtorch).
+# LibTorch: Debian's libtorch-dev 1.13 (CPU, oneDNN) by default, or the build under
+# $LIBTORCH_HOME: LibTorch 2 from third_party/install_libtorch2.sh (--config=libtorch2),
+# or e.g. a CUDA build of the cxx11-ABI LibTorch unpacked in /opt/libtorch.
 package(default_visibility = ["//visibility:public"])
 
 cc_library(
@@ -16,7 +17,6 @@ cc_library(
         "-Wl,-rpath,%{LIB_DIR}",
         "-Wl,--push-state,--no-as-needed",
     ] + %{OPTIONAL_LIBS} + [
-        "-ltorch",
         "-ltorch_cpu",
         "-lc10",
         "-Wl,--pop-state",
