@@ -169,12 +169,12 @@ int main(int argc, char** argv) {
   }
   out_dir = hw1::ResolveOutDir(out_dir);
 
+  hw1::data::LoadOptions load;  // the parent's and its workers'
+  load.require_official_sizes = !FLAGS_partial_data;
+  load.train_limit = config.train_limit;
+  load.test_limit = config.test_limit;
   if (worker) {
     // The parent holds the folder's lock and found the data.
-    hw1::data::LoadOptions load;
-    load.require_official_sizes = !FLAGS_partial_data;
-    load.train_limit = config.train_limit;
-    load.test_limit = config.test_limit;
     absl::StatusOr<hw1::data::Cifar10> data = hw1::data::LoadCifar10(hw1::ResolveUserPath(FLAGS_data_dir), load);
     if (!data.ok()) return Fail(data.status());
     config.data_digest = hw1::data::DataDigest(data->file_md5);  // the parent's plan, signatures included
@@ -201,10 +201,6 @@ int main(int argc, char** argv) {
   // a folder made from other files is refused rather than mixed in.
   absl::StatusOr<std::string> data_dir = hw1::data::LocateOrDownloadCifar10(hw1::ResolveUserPath(FLAGS_data_dir), FLAGS_download);
   if (!data_dir.ok()) return Fail(data_dir.status());
-  hw1::data::LoadOptions load;
-  load.require_official_sizes = !FLAGS_partial_data;
-  load.train_limit = config.train_limit;
-  load.test_limit = config.test_limit;
   absl::StatusOr<hw1::data::Cifar10> data = hw1::data::LoadCifar10(*data_dir, load);
   if (!data.ok()) return Fail(data.status());
   config.data_digest = hw1::data::DataDigest(data->file_md5);

@@ -109,6 +109,9 @@ absl::StatusOr<FolderRuns> ReadFolder(const std::string& dir) {
     folder.records.push_back(*std::move(record));
   }
   if (ec) return absl::InternalError(absl::StrCat(dir, "/runs: cannot list: ", ec.message()));
+  std::sort(folder.records.begin(), folder.records.end(), [](const RunRecord& a, const RunRecord& b) {
+    return std::tie(a.seed, a.arm, a.lr_multiplier, a.run_id) < std::tie(b.seed, b.arm, b.lr_multiplier, b.run_id);
+  });
   return folder;
 }
 
@@ -163,7 +166,6 @@ absl::Status CheckIsSweepFolder(const std::string& dir) {
   }
   return absl::OkStatus();
 }
-  // namespace
 
 absl::StatusOr<SweepStore> SweepStore::Open(const std::string& dir) {
   std::error_code ec;
@@ -238,17 +240,9 @@ absl::Status SweepStore::RecordRun(const RunSpec& run, const train::TrainResult&
 }
 
 absl::StatusOr<std::vector<RunRecord>> SweepStore::ReadRecords() const {
-  std::vector<RunRecord> records;
-  for (const auto& entry : fs::directory_iterator(fs::path(dir_) / "runs")) {
-    if (entry.path().extension() != ".json") continue;
-    absl::StatusOr<RunRecord> record = ReadRecord(entry.path().string());
-    if (!record.ok()) return record.status();
-    records.push_back(*record);
-  }
-  std::sort(records.begin(), records.end(), [](const RunRecord& a, const RunRecord& b) {
-    return std::tie(a.seed, a.arm, a.lr_multiplier, a.run_id) < std::tie(b.seed, b.arm, b.lr_multiplier, b.run_id);
-  });
-  return records;
+  absl::StatusOr<FolderRuns> folder = ReadFolder(dir_);
+  if (!folder.ok()) return folder.status();
+  return std::move(folder->records);
 }
 
 absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records, const CsvTable& history,
@@ -288,12 +282,10 @@ absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records, con
 }
 
 absl::Status SweepStore::WriteSummary() const {
-  absl::StatusOr<std::vector<RunRecord>> records = ReadRecords();
-  if (!records.ok()) return records.status();
-  const std::string history_path = (fs::path(dir_) / kHistoryCsv).string();
-  absl::StatusOr<CsvTable> history = ReadHistory(history_path);
-  if (!history.ok()) return history.status();
-  absl::StatusOr<CsvTable> summary = BuildSummary(*records, *history, history_path);
+  absl::StatusOr<FolderRuns> folder = ReadFolder(dir_);
+  if (!folder.ok()) return folder.status();
+  absl::StatusOr<CsvTable> summary =
+      BuildSummary(folder->records, folder->history, (fs::path(dir_) / kHistoryCsv).string());
   if (!summary.ok()) return summary.status();
   return summary->Write((fs::path(dir_) / kSummaryCsv).string());
 }
@@ -362,8 +354,9 @@ absl::Status SweepStore::Merge(const std::vector<std::string>& shard_dirs) {
   // 2. Write: the history in one file, then the records, then the summary.
   CsvTable history = own->history;
   for (const auto& [shard, record] : incoming) {
+    const size_t run_id = static_cast<size_t>(shard->history.ColumnIndex("run_id"));  // present: ReadHistory checked
     for (const auto& row : shard->history.rows()) {
-      if (row[0] != record->run_id) continue;
+      if (row[run_id] != record->run_id) continue;
       std::vector<std::string> ordered;  // in this folder's column order
       for (const std::string& column : history.header()) {
         const int index = shard->history.ColumnIndex(column);

@@ -69,7 +69,7 @@ class SweepStore {
   // record into runs/, then rewrites q4_summary.csv. Each file atomically.
   absl::Status RecordRun(const RunSpec& run, const train::TrainResult& result);
 
-  // Every record in runs/.
+  // Every record in runs/, checked as Check() does, in plan order.
   absl::StatusOr<std::vector<RunRecord>> ReadRecords() const;
 
   // q4_summary.csv from the records and q4_history.csv.
