@@ -42,6 +42,7 @@ DEFINE_int32(threads, 0, "Intra-op threads (0: every core)");
 DEFINE_string(precision, "auto", "auto (bf16 autocast on CPUs with AMX, else fp32), fp32 or bf16");
 DEFINE_string(device, "auto", "auto, cpu or cuda");
 DEFINE_bool(batchnorm, false, "Train the BatchNorm variant (homework Figure 10)");
+DEFINE_string(init, "keras", "Initialisation: keras (Glorot-uniform weights, zero biases) or torch (LibTorch's defaults)");
 DEFINE_int64(train_limit, -1, "Use the first N training images (-1: all 50,000)");
 DEFINE_int64(test_limit, -1, "Use the first N test images (-1: all 10,000)");
 DEFINE_bool(resume, false, "Continue from this run's checkpoint in --out_dir/checkpoints/q3_train_cnn");
@@ -94,13 +95,17 @@ int main(int argc, char** argv) {
     return Fail(absl::InvalidArgumentError("--train_limit and --test_limit must be -1 (all) or >= 1"));
   }
 
+  absl::StatusOr<hw1::models::Init> init = hw1::models::ParseInit(FLAGS_init);
+  if (!init.ok()) return Fail(init.status());
+
   const std::filesystem::path out_dir = hw1::ResolveOutDir(FLAGS_out_dir);
   const std::string arm = FLAGS_batchnorm ? "bn" : "baseline";
   // The thread count is part of the run's identity: resolve it before naming the run.
   options.threads = hw1::train::ConfigureThreads(options.threads);
   const std::string run_id = hw1::train::MakeRunId(
       {arm, options.lr, options.seed, hw1::train::ResolvedPrecision(options), options.threads, options.epochs,
-       options.batch_size, options.decay, FLAGS_train_limit, FLAGS_test_limit, hw1::compat::TorchMajorMinor()});
+       options.batch_size, options.decay, FLAGS_train_limit, FLAGS_test_limit, hw1::compat::TorchMajorMinor(),
+       FLAGS_init});
   const std::string checkpoint = hw1::train::CheckpointFile("q3_train_cnn", run_id);  // relative to out_dir
   options.checkpoint_path = (out_dir / checkpoint).string();
   if (absl::Status status = hw1::train::ValidateTrainOptions(options); !status.ok()) return Fail(status);
@@ -122,6 +127,7 @@ int main(int argc, char** argv) {
   if (auto s = summary.Write((out_dir / "q3_model_summary.csv").string()); !s.ok()) return Fail(s);
   hw1::models::CifarCnnOptions model_options;
   model_options.batchnorm = FLAGS_batchnorm;
+  model_options.init = *init;
   std::fprintf(stderr, "%s", hw1::models::FormatSummary(hw1::models::Summarize(model_options),
                                                         FLAGS_batchnorm ? "cifar10_cnn_bn" : "cifar10_cnn")
                                  .c_str());
@@ -163,7 +169,7 @@ int main(int argc, char** argv) {
   manifest["torch_version"] = TORCH_VERSION;
   manifest["data"] = {{"dir", data->dir}, {"md5", data->file_md5},
                       {"train_images", data->train.size()}, {"test_images", data->test.size()}};
-  manifest["runs"][run_id] = {{"arm", arm},
+  manifest["runs"][run_id] = {{"arm", arm}, {"init", FLAGS_init},
                               {"lr", options.lr},
                               {"decay", options.decay},
                               {"batch_size", options.batch_size},

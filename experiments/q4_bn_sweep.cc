@@ -43,11 +43,17 @@ DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then
 DEFINE_bool(partial_data, false, "Accept CIFAR-10 batch files with fewer than the official 10,000 records (a subset copy, a test fixture)");
 DEFINE_bool(download, true, "Download the official archive into the default cache folder when no data is found there");
 DEFINE_string(out_dir, "", "Output folder (default: <workspace>/reports/data; with --profile=quick, reports/data/quick)");
-DEFINE_string(profile, "full", "full: the homework's protocol; quick: 20,000 images, 3 epochs, multipliers 1,30 (a first look in minutes)");
+DEFINE_string(profile, "full",
+              "full: the homework's protocol; quick: 20,000 images, 3 epochs, multipliers 1,30 (a first look in "
+              "minutes); collapse: Q4 (b)'s collapse study (3 epochs at x5,x10,x30, 10 baseline and 3 bn seeds, "
+              "both inits, fp32, into reports/data/collapse)");
 DEFINE_string(arms, "baseline,bn", "Arms to train: baseline and/or bn");
-DEFINE_string(lr_multipliers, "", "Learning-rate multipliers of --base_lr (default 1,5,10,30; quick: 1,30)");
+DEFINE_string(lr_multipliers, "", "Learning-rate multipliers of --base_lr (default: the profile's; full: 1,5,10,30)");
 DEFINE_double(base_lr, 1e-4, "The baseline learning rate");
-DEFINE_string(seeds, "0", "Comma-separated seeds");
+DEFINE_string(seeds, "", "Comma-separated seeds (default: the profile's; full and quick: 0)");
+DEFINE_string(bn_seeds, "", "Seeds of the bn arm when they differ from --seeds (default: the profile's)");
+DEFINE_string(init, "", "Initialisations, comma-separated: keras (Glorot-uniform, zero bias) and/or torch "
+                        "(LibTorch's defaults) (default: the profile's; full and quick: keras)");
 DEFINE_int32(epochs, 0, "Epochs per run (0: the profile's, 25 or 3)");
 DEFINE_int32(batch_size, 32, "Batch size");
 DEFINE_double(decay, 1e-6, "Keras time-based decay");
@@ -56,7 +62,8 @@ DEFINE_int64(test_limit, 0, "Use the first N test images (0: the profile's: all 
 DEFINE_int32(threads, 0, "Intra-op threads of each run (0: the cores divided among --jobs)");
 DEFINE_int32(jobs, 0, "Runs trained at once, each in a process of its own (0: one per core, or per --threads cores)");
 DEFINE_int32(worker_run, -1, "Internal (set by --jobs): train run N of the plan in this process for its parent");
-DEFINE_string(precision, "auto", "auto (bf16 autocast on CPUs with AMX, else fp32), fp32 or bf16");
+DEFINE_string(precision, "", "auto (bf16 autocast on CPUs with AMX, else fp32), fp32 or bf16 (default: the profile's; "
+                             "full and quick: auto, collapse: fp32)");
 DEFINE_string(device, "auto", "auto, cpu or cuda");
 DEFINE_int32(num_shards, 1, "Split the grid into this many shards");
 DEFINE_int32(shard_index, 0, "Run shard number i (0-based) of --num_shards");
@@ -112,11 +119,9 @@ int main(int argc, char** argv) {
   hw1::Manifest manifest("q4_bn_sweep", argc, argv);
 
   hw1::sweep::SweepConfig config;
-  if (FLAGS_profile == "quick") {
-    hw1::sweep::ApplyQuickProfile(&config);
-  } else if (FLAGS_profile != "full") {
-    return Fail(absl::InvalidArgumentError(absl::StrCat("--profile=", FLAGS_profile, ": expected full or quick")));
-  }
+  absl::StatusOr<hw1::sweep::SweepProfile> profile = hw1::sweep::FindSweepProfile(FLAGS_profile);
+  if (!profile.ok()) return Fail(profile.status());
+  hw1::sweep::ApplyProfile(*profile, &config);
   auto arms = hw1::ParseChoiceList("arms", FLAGS_arms, {"baseline", "bn"});
   if (!arms.ok()) return Fail(arms.status());
   config.arms = *arms;
@@ -125,9 +130,21 @@ int main(int argc, char** argv) {
     if (!multipliers.ok()) return Fail(multipliers.status());
     config.lr_multipliers = *multipliers;
   }
-  auto seeds = hw1::ParseUnsignedList("seeds", FLAGS_seeds);
-  if (!seeds.ok()) return Fail(seeds.status());
-  config.seeds = *seeds;
+  if (!FLAGS_seeds.empty()) {
+    auto seeds = hw1::ParseUnsignedList("seeds", FLAGS_seeds);
+    if (!seeds.ok()) return Fail(seeds.status());
+    config.seeds = *seeds;
+  }
+  if (!FLAGS_bn_seeds.empty()) {
+    auto seeds = hw1::ParseUnsignedList("bn_seeds", FLAGS_bn_seeds);
+    if (!seeds.ok()) return Fail(seeds.status());
+    config.arm_seeds["bn"] = *seeds;
+  }
+  if (!FLAGS_init.empty()) {
+    auto inits = hw1::ParseChoiceList("init", FLAGS_init, {"keras", "torch"});
+    if (!inits.ok()) return Fail(inits.status());
+    config.inits = *inits;
+  }
   config.base_lr = FLAGS_base_lr;
   for (const auto& [name, value] : {std::pair<const char*, int64_t>{"train_limit", FLAGS_train_limit},
                                     {"test_limit", FLAGS_test_limit}}) {
@@ -154,7 +171,8 @@ int main(int argc, char** argv) {
   options.decay = config.decay;
   options.lr = config.base_lr;
   options.threads = parallelism->threads;
-  if (absl::Status s = hw1::train::SetPrecisionAndDevice(FLAGS_precision, FLAGS_device, &options); !s.ok()) {
+  const std::string precision_flag = FLAGS_precision.empty() ? profile->precision : FLAGS_precision;
+  if (absl::Status s = hw1::train::SetPrecisionAndDevice(precision_flag, FLAGS_device, &options); !s.ok()) {
     return Fail(s);
   }
   if (absl::Status s = hw1::train::ValidateTrainOptions(options); !s.ok()) return Fail(s);
@@ -164,8 +182,8 @@ int main(int argc, char** argv) {
   options.threads = config.threads;
 
   std::string out_dir = FLAGS_out_dir;
-  if (out_dir.empty() && FLAGS_profile == "quick") {
-    out_dir = (std::filesystem::path(hw1::WorkspaceDir()) / "reports" / "data" / "quick").string();
+  if (out_dir.empty() && !profile->out_subdir.empty()) {
+    out_dir = (std::filesystem::path(hw1::WorkspaceDir()) / "reports" / "data" / profile->out_subdir).string();
   }
   out_dir = hw1::ResolveOutDir(out_dir);
 
@@ -210,28 +228,26 @@ int main(int argc, char** argv) {
   const hw1::CpuFeatures cpu = hw1::DetectCpuFeatures();
   std::printf("q4_bn_sweep plan (%s, shard %d of %d) -> %s\n", FLAGS_profile.c_str(), FLAGS_shard_index + 1,
               FLAGS_num_shards, out_dir.c_str());
+  std::string precision_note;
+  if (precision_flag == "auto") {
+    precision_note = config.precision == "bf16" ? " (auto: AMX present)" : " (auto: no AMX, bf16 would be slower)";
+  } else if (FLAGS_precision.empty()) {
+    precision_note = absl::StrCat(" (the ", profile->name, " profile's)");
+  }
   std::printf("  host: %s (%s), oneDNN ISA %s; precision %s%s\n", hw1::CpuModelName().c_str(),
-              hw1::HostKind(cpu).c_str(), hw1::OneDnnIsa().c_str(), config.precision.c_str(),
-              FLAGS_precision == "auto" ? (config.precision == "bf16" ? " (auto: AMX present)"
-                                                                       : " (auto: no AMX, bf16 would be slower)")
-                                        : "");
+              hw1::HostKind(cpu).c_str(), hw1::OneDnnIsa().c_str(), config.precision.c_str(), precision_note.c_str());
   std::printf("  %d run%s at once x %d thread%s each%s\n", parallelism->jobs, parallelism->jobs == 1 ? "" : "s",
               config.threads, config.threads == 1 ? "" : "s",
               FLAGS_jobs == 0 && FLAGS_threads == 0
                   ? " (default: one 1-thread run per core beat one run on every core, README \"Speed\")"
                   : "");
-  if (FLAGS_profile == "quick") {
-    std::printf("  quick profile: the first look, not the result. 3 epochs of 20,000 images at x1 and x30\n"
-                "  rank the arms as the full grid does (seed 0, AVX2 host: BatchNorm ahead by 3 points at x1 and x30);\n"
-                "  it cannot show the sizes of the gaps, epochs to target, or where the baseline breaks\n"
-                "  (claim b): before ~3 epochs BatchNorm can trail at high lr. The full grid: --profile=full.\n");
-  }
-  std::printf("  %-4s %-9s %6s %9s %5s  %s\n", "run", "arm", "lr x", "lr", "seed", "status");
+  std::printf("  %s profile: %s\n", profile->name.c_str(), profile->about.c_str());
+  std::printf("  %-4s %-6s %-9s %6s %9s %5s  %s\n", "run", "init", "arm", "lr x", "lr", "seed", "status");
   for (const auto& run : plan) {
     absl::StatusOr<bool> done = store->IsComplete(run);
     if (!done.ok()) return Fail(done.status());
     const bool partial = !*done && std::filesystem::exists(store->CheckpointPath(run));
-    std::printf("  %-4d %-9s %6g %9g %5lu  %s\n", run.index, run.arm.c_str(), run.lr_multiplier, run.lr,
+    std::printf("  %-4d %-6s %-9s %6g %9g %5lu  %s\n", run.index, run.init.c_str(), run.arm.c_str(), run.lr_multiplier, run.lr,
                 static_cast<unsigned long>(run.seed), *done ? "done, skipped" : partial ? "resumes from checkpoint" : "to run");
     if (!*done) todo.push_back(run);
   }
@@ -267,6 +283,7 @@ int main(int argc, char** argv) {
   manifest["threads"] = config.threads;
   manifest["jobs"] = parallelism->jobs;
   manifest["precision"] = config.precision;
+  manifest["profile"] = profile->name;
   manifest["data"] = {{"dir", data->dir}, {"md5", data->file_md5},
                       {"train_images", data->train.size()}, {"test_images", data->test.size()}};
   auto record = [&](const hw1::sweep::RunSpec& run, const hw1::train::TrainResult& result) -> absl::Status {
@@ -277,7 +294,7 @@ int main(int argc, char** argv) {
     std::printf("  done %s: final val acc %.4f, best %.4f (epoch %d)%s\n", run.run_id.c_str(), s.final_val_acc,
                 s.best_val_acc, s.best_epoch, result.diverged ? ", DIVERGED" : "");
     std::fflush(stdout);
-    manifest["runs"][run.run_id] = {{"arm", run.arm}, {"lr_multiplier", run.lr_multiplier}, {"lr", run.lr},
+    manifest["runs"][run.run_id] = {{"arm", run.arm}, {"init", run.init}, {"lr_multiplier", run.lr_multiplier}, {"lr", run.lr},
                                     {"seed", run.seed}, {"epochs", config.epochs}, {"batch_size", config.batch_size},
                                     {"decay", config.decay}, {"precision", result.precision},
                                     {"threads", result.threads}, {"host_kind", hw1::HostKind(cpu)},

@@ -35,18 +35,36 @@ CifarCnnImpl::CifarCnnImpl(const CifarCnnOptions& options) : options_(options) {
   drop3_ = register_module("drop3", FastDropout(0.5));
   fc1_ = register_module("fc1", torch::nn::Linear(64 * 6 * 6, 512));
   fc2_ = register_module("fc2", torch::nn::Linear(512, options_.num_classes));
-  ResetParametersKeras();
+  ResetParameters();
 }
 
-void CifarCnnImpl::ResetParametersKeras() {
+absl::StatusOr<Init> ParseInit(absl::string_view text) {
+  if (text == "keras") return Init::kKeras;
+  if (text == "torch") return Init::kTorch;
+  return absl::InvalidArgumentError(absl::StrCat("--init=", text, ": expected keras or torch"));
+}
+
+std::string InitName(Init init) { return init == Init::kKeras ? "keras" : "torch"; }
+
+void CifarCnnImpl::ResetParameters() {
   torch::NoGradGuard no_grad;
+  const bool keras = options_.init == Init::kKeras;
   for (auto& module : modules(/*include_self=*/false)) {
+    // LibTorch's own reset_parameters() is its default initialisation.
     if (auto* conv = module->as<torch::nn::Conv2dImpl>()) {
-      torch::nn::init::xavier_uniform_(conv->weight);
-      torch::nn::init::zeros_(conv->bias);
+      if (keras) {
+        torch::nn::init::xavier_uniform_(conv->weight);
+        torch::nn::init::zeros_(conv->bias);
+      } else {
+        conv->reset_parameters();
+      }
     } else if (auto* linear = module->as<torch::nn::LinearImpl>()) {
-      torch::nn::init::xavier_uniform_(linear->weight);
-      torch::nn::init::zeros_(linear->bias);
+      if (keras) {
+        torch::nn::init::xavier_uniform_(linear->weight);
+        torch::nn::init::zeros_(linear->bias);
+      } else {
+        linear->reset_parameters();
+      }
     } else if (auto* bn = module->as<torch::nn::BatchNorm2dImpl>()) {
       bn->reset_parameters();
     }

@@ -51,6 +51,9 @@ absl::StatusOr<train::TrainResult> TrainRun(const RunSpec& run, const data::Cifa
                                             const train::TrainOptions& base, const std::string& checkpoint_path) {
   models::CifarCnnOptions model_options;
   model_options.batchnorm = run.arm == "bn";
+  absl::StatusOr<models::Init> init = models::ParseInit(run.init);
+  if (!init.ok()) return init.status();
+  model_options.init = *init;
   models::CifarCnn model(model_options);
   train::TrainOptions options = base;
   options.lr = run.lr;

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "lib/train/collapse.h"
 #include "lib/train/history.h"
 #include "lib/util/file_util.h"
 #include "nlohmann/json.hpp"
@@ -26,11 +27,15 @@ namespace fs = std::filesystem;
 namespace {
 
 nlohmann::json ToJson(const RunRecord& r) {
-  return {{"run_id", r.run_id},       {"arm", r.arm},
-          {"signature", r.signature}, {"precision", r.precision},
-          {"lr_multiplier", r.lr_multiplier}, {"lr", r.lr},
-          {"seed", r.seed},           {"diverged", r.diverged},
-          {"epochs_completed", r.epochs_completed}, {"wall_seconds", r.wall_seconds}};
+  nlohmann::json j = {{"run_id", r.run_id},       {"arm", r.arm},
+                      {"signature", r.signature}, {"precision", r.precision},
+                      {"lr_multiplier", r.lr_multiplier}, {"lr", r.lr},
+                      {"seed", r.seed},           {"diverged", r.diverged},
+                      {"epochs_completed", r.epochs_completed}, {"wall_seconds", r.wall_seconds}};
+  // Written only when they say something, so that older records stay byte for byte.
+  if (r.init != "keras") j["init"] = r.init;
+  if (!r.val_prediction_counts.empty()) j["val_prediction_counts"] = r.val_prediction_counts;
+  return j;
 }
 
 absl::StatusOr<RunRecord> ReadRecord(const std::string& path) {
@@ -50,6 +55,8 @@ absl::StatusOr<RunRecord> ReadRecord(const std::string& path) {
     r.diverged = j.at("diverged").get<bool>();
     r.epochs_completed = j.at("epochs_completed").get<int>();
     r.wall_seconds = j.at("wall_seconds").get<double>();
+    r.init = j.value("init", std::string("keras"));
+    r.val_prediction_counts = j.value("val_prediction_counts", std::vector<int64_t>{});
     return r;
   } catch (const nlohmann::json::exception& e) {
     return absl::DataLossError(absl::StrCat(path, ": ", e.what()));
@@ -110,7 +117,8 @@ absl::StatusOr<FolderRuns> ReadFolder(const std::string& dir) {
   }
   if (ec) return absl::InternalError(absl::StrCat(dir, "/runs: cannot list: ", ec.message()));
   std::sort(folder.records.begin(), folder.records.end(), [](const RunRecord& a, const RunRecord& b) {
-    return std::tie(a.seed, a.arm, a.lr_multiplier, a.run_id) < std::tie(b.seed, b.arm, b.lr_multiplier, b.run_id);
+    return std::tie(a.seed, a.init, a.arm, a.lr_multiplier, a.run_id) <
+           std::tie(b.seed, b.init, b.arm, b.lr_multiplier, b.run_id);
   });
   return folder;
 }
@@ -138,7 +146,8 @@ const std::vector<std::string>& HistoryColumns() {
 
 std::string ProtocolOf(const RunRecord& record) {
   // The id: <arm>_lr<lr>_seed<seed>_<precision>_t<threads><tail>; the tail
-  // names epochs, batch size, decay, limits and LibTorch when not the default.
+  // names epochs, batch size, decay, limits and LibTorch when not the
+  // default, then the init (a dimension of the grid, like the arm: dropped).
   const std::string& id = record.run_id;
   size_t t = id.find("_t", id.find("_seed"));
   std::string tail;
@@ -146,6 +155,9 @@ std::string ProtocolOf(const RunRecord& record) {
     t += 2;
     while (t < id.size() && absl::ascii_isdigit(static_cast<unsigned char>(id[t]))) ++t;
     tail = id.substr(t);
+  }
+  if (const std::string init = absl::StrCat("_init", record.init); absl::EndsWith(tail, init)) {
+    tail.resize(tail.size() - init.size());
   }
   std::vector<std::string> rest;
   bool first = true;
@@ -232,8 +244,9 @@ absl::Status SweepStore::RecordRun(const RunSpec& run, const train::TrainResult&
     return s;
   }
   const train::RunSummary summary = train::Summarize(result);
-  RunRecord record{run.run_id, run.arm, run.signature, result.precision, run.lr_multiplier, run.lr, run.seed,
-                   result.diverged, summary.epochs_completed, summary.wall_seconds};
+  RunRecord record{run.run_id, run.arm, run.signature, result.precision, run.init, result.val_prediction_counts,
+                   run.lr_multiplier, run.lr, run.seed, result.diverged, summary.epochs_completed,
+                   summary.wall_seconds};
   const std::string path = (fs::path(dir_) / "runs" / (run.run_id + ".json")).string();
   if (absl::Status s = WriteFileAtomically(path, ToJson(record).dump(2) + "\n"); !s.ok()) return s;
   return WriteSummary();
@@ -264,7 +277,7 @@ absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records, con
     double target = 0;
     for (const RunRecord& other : records) {
       if (other.arm == "baseline" && other.lr_multiplier == 1 && other.seed == r.seed &&
-          other.precision == r.precision && ProtocolOf(other) == ProtocolOf(r) &&
+          other.init == r.init && other.precision == r.precision && ProtocolOf(other) == ProtocolOf(r) &&
           !results[other.run_id].history.empty()) {
         target = results[other.run_id].history.back().val_acc;
       }
@@ -281,13 +294,44 @@ absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records, con
   return summary;
 }
 
+absl::StatusOr<CsvTable> BuildCollapseTable(const std::vector<RunRecord>& records, const CsvTable& history,
+                                            const std::string& history_source) {
+  CsvTable table({"run_id", "init", "arm", "lr_multiplier", "seed", "epochs", "final_val_acc",
+                  "majority_class_share", "collapsed", "diverged", "precision"});
+  for (const RunRecord& r : records) {
+    absl::StatusOr<std::vector<train::EpochMetrics>> epochs = train::ReadRunHistory(history, r.run_id, history_source);
+    if (!epochs.ok()) return epochs.status();
+    std::string final_val_acc, share, collapsed;
+    if (!r.diverged && !epochs->empty()) {
+      const double val_acc = epochs->back().val_acc;
+      const double majority = train::MajorityClassShare(r.val_prediction_counts);
+      final_val_acc = FormatDouble(val_acc);
+      if (majority >= 0) {
+        share = FormatDouble(majority);
+        collapsed = FormatBool(train::IsCollapsed(val_acc, majority));
+      } else if (val_acc > train::kCollapseMaxValAcc) {
+        collapsed = FormatBool(false);  // above chance: not collapsed, whatever the share
+      }
+    } else if (r.diverged) {
+      collapsed = FormatBool(false);
+    }
+    table.AddRow({r.run_id, r.init, r.arm, FormatDouble(r.lr_multiplier), absl::StrCat(r.seed),
+                  absl::StrCat(r.epochs_completed), final_val_acc, share, collapsed, FormatBool(r.diverged),
+                  r.precision});
+  }
+  return table;
+}
+
 absl::Status SweepStore::WriteSummary() const {
   absl::StatusOr<FolderRuns> folder = ReadFolder(dir_);
   if (!folder.ok()) return folder.status();
-  absl::StatusOr<CsvTable> summary =
-      BuildSummary(folder->records, folder->history, (fs::path(dir_) / kHistoryCsv).string());
+  const std::string history_source = (fs::path(dir_) / kHistoryCsv).string();
+  absl::StatusOr<CsvTable> summary = BuildSummary(folder->records, folder->history, history_source);
   if (!summary.ok()) return summary.status();
-  return summary->Write((fs::path(dir_) / kSummaryCsv).string());
+  absl::StatusOr<CsvTable> collapse = BuildCollapseTable(folder->records, folder->history, history_source);
+  if (!collapse.ok()) return collapse.status();
+  if (absl::Status s = summary->Write((fs::path(dir_) / kSummaryCsv).string()); !s.ok()) return s;
+  return collapse->Write((fs::path(dir_) / kCollapseCsv).string());
 }
 
 absl::Status SweepStore::Merge(const std::vector<std::string>& shard_dirs) {
@@ -326,7 +370,8 @@ absl::Status SweepStore::Merge(const std::vector<std::string>& shard_dirs) {
           "run ", r.run_id, " was made as \"", first.record->signature, "\" in ", first.dir, " but as \"",
           r.signature, "\" in ", folder.dir, "; keep one of them. Nothing was written."));
     }
-    if (first.record->diverged != r.diverged || !SameResults(*first.epochs, folder.epochs.at(r.run_id))) {
+    if (first.record->diverged != r.diverged || first.record->val_prediction_counts != r.val_prediction_counts ||
+        !SameResults(*first.epochs, folder.epochs.at(r.run_id))) {
       return absl::FailedPreconditionError(absl::StrCat(
           "run ", r.run_id, " has different results in ", first.dir, " and ", folder.dir,
           " (same configuration; a damaged or hand-edited history?); keep one of them. Nothing was written."));

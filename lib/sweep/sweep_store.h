@@ -6,6 +6,7 @@
 //
 //   q4_history.csv           every epoch of every finished run
 //   q4_summary.csv           one row per finished run (recomputed from the above)
+//   q4_collapse.csv          one row per finished run: did it collapse (train/collapse.h)?
 //   runs/<run_id>.json       a finished run's record: its signature and outcome
 //   checkpoints/q4_bn_sweep/<run_id>.ckpt  the latest epoch of a run in progress
 //                            (train::CheckpointFile: one folder per program)
@@ -33,6 +34,7 @@ namespace hw1::sweep {
 
 inline constexpr char kHistoryCsv[] = "q4_history.csv";
 inline constexpr char kSummaryCsv[] = "q4_summary.csv";
+inline constexpr char kCollapseCsv[] = "q4_collapse.csv";
 inline constexpr char kProgram[] = "q4_bn_sweep";  // names its checkpoint folder
 
 // Paths of a run inside a sweep folder `dir`: its checkpoint, and the result a
@@ -42,6 +44,10 @@ std::string WorkerResultPathIn(const std::string& dir, const RunSpec& run);
 
 struct RunRecord {
   std::string run_id, arm, signature, precision;
+  std::string init = "keras";  // records made before --init existed were all Keras'
+  // Test images the final model assigned to each class; empty when the run
+  // diverged or was recorded before these were kept.
+  std::vector<int64_t> val_prediction_counts;
   double lr_multiplier = 0, lr = 0;
   uint64_t seed = 0;
   bool diverged = false;
@@ -72,7 +78,7 @@ class SweepStore {
   // Every record in runs/, checked as Check() does, in plan order.
   absl::StatusOr<std::vector<RunRecord>> ReadRecords() const;
 
-  // q4_summary.csv from the records and q4_history.csv.
+  // q4_summary.csv and q4_collapse.csv from the records and q4_history.csv.
   absl::Status WriteSummary() const;
 
   // Checks the folder as every reader of it would (see the top); call before
@@ -97,8 +103,8 @@ class SweepStore {
 // before any output folder is created or locked.
 absl::Status CheckIsSweepFolder(const std::string& dir);
 
-// What runs of one grid share: the signature without arm, lr, seed, precision
-// and threads (epochs, batch size, decay, data limits, LibTorch, data).
+// What runs of one grid share: the signature without arm, init, lr, seed,
+// precision and threads (epochs, batch size, decay, data limits, LibTorch, data).
 std::string ProtocolOf(const RunRecord& record);
 
 // The columns q4_history.csv must have.
@@ -110,6 +116,14 @@ const std::vector<std::string>& HistoryColumns();
 // is none or never).
 absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records, const CsvTable& history,
                                       const std::string& history_source);
+
+// q4_collapse.csv's rows: run_id, init, arm, lr_multiplier, seed, epochs,
+// final_val_acc, majority_class_share, collapsed, diverged, precision.
+// `collapsed` is empty when it cannot be told (no prediction counts and a
+// final accuracy at or below the rule's threshold); a diverged run has no
+// final accuracy and is not counted as collapsed.
+absl::StatusOr<CsvTable> BuildCollapseTable(const std::vector<RunRecord>& records, const CsvTable& history,
+                                            const std::string& history_source);
 
 }  // namespace hw1::sweep
 

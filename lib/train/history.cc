@@ -18,6 +18,7 @@ std::string MakeRunId(const RunIdentity& run) {
   if (run.train_limit >= 0) absl::StrAppend(&id, "_train", run.train_limit);
   if (run.test_limit >= 0) absl::StrAppend(&id, "_test", run.test_limit);
   if (run.libtorch != kReferenceLibTorch) absl::StrAppend(&id, "_torch", run.libtorch);
+  if (run.init != "keras") absl::StrAppend(&id, "_init", run.init);
   return id;
 }
 

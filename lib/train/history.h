@@ -42,12 +42,14 @@ struct RunIdentity {
   int64_t train_limit = -1;  // -1: all images
   int64_t test_limit = -1;
   std::string libtorch = kReferenceLibTorch;  // "major.minor" it ran with
+  std::string init = "keras";  // models::InitName of the initialisation
 };
 
 // A run id that says what the run was: arm, lr, seed, precision and threads
 // ("bn_lr0.001_seed1_bf16_t2"), then batch size, decay, epochs and data
 // limits where they differ from the homework's protocol ("_b64_decay0_e3_train4000"),
-// and the LibTorch version when it is not kReferenceLibTorch ("_torch2.15").
+// the LibTorch version when it is not kReferenceLibTorch ("_torch2.15"), and
+// the initialisation when it is not Keras' ("_inittorch").
 std::string MakeRunId(const RunIdentity& run);
 
 // Where `program` keeps a run's checkpoint, relative to its output folder:

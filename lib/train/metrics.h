@@ -3,6 +3,7 @@
 
 // What a training run measured, epoch by epoch (LibTorch-free).
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,9 @@ struct TrainResult {
   std::string device;                 // "cpu" or "cuda"
   int threads = 0;
   int resumed_from_epoch = 0;         // 0: started fresh
+  // Test images the final model assigns to each class (empty when the run
+  // diverged): a collapsed network puts nearly all in one.
+  std::vector<int64_t> val_prediction_counts;
 };
 
 }  // namespace hw1::train

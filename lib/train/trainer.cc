@@ -171,7 +171,7 @@ std::string ContentDigest(const data::ImageSet& train, const data::ImageSet& tes
 std::string Signature(const TrainOptions& o, const models::CifarCnnOptions& model_options,
                       const std::string& precision, int threads, const data::ImageSet& train,
                       const data::ImageSet& test) {
-  return absl::StrCat("bn=", model_options.batchnorm, " lr=", o.lr, " decay=", o.decay,
+  return absl::StrCat("bn=", model_options.batchnorm, " init=", models::InitName(model_options.init), " lr=", o.lr, " decay=", o.decay,
                       " batch=", o.batch_size, " seed=", o.seed, " precision=", precision,
                       " threads=", threads, " train=", train.size(), " test=", test.size(),
                       " libtorch=", compat::TorchMajorMinor(), " data=", ContentDigest(train, test));
@@ -267,6 +267,7 @@ Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images, const
   compat::Bf16AutocastScope autocast(bf16, device.type());
   double loss_sum = 0;
   int64_t correct = 0;
+  torch::Tensor predicted = torch::zeros({model->options().num_classes}, torch::kInt64);
   for (int64_t start = 0; start < images.size(); start += options.eval_batch_size) {
     const int64_t end = std::min<int64_t>(start + options.eval_batch_size, images.size());
     const torch::Tensor logits = model->forward(ToInput(set.images.slice(0, start, end))).to(torch::kFloat32);
@@ -274,10 +275,14 @@ Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images, const
     loss_sum += torch::nn::functional::cross_entropy(
                     logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .item<double>();
-    correct += logits.argmax(1).eq(labels).sum().item<int64_t>();
+    const torch::Tensor prediction = logits.argmax(1);
+    correct += prediction.eq(labels).sum().item<int64_t>();
+    predicted += torch::bincount(prediction.to(torch::kCPU), {}, model->options().num_classes);
   }
   const double n = static_cast<double>(std::max<int64_t>(images.size(), 1));
-  return {loss_sum / n, static_cast<double>(correct) / n};
+  Evaluation evaluation{loss_sum / n, static_cast<double>(correct) / n, {}};
+  for (int64_t c = 0; c < predicted.size(0); ++c) evaluation.prediction_counts.push_back(predicted[c].item<int64_t>());
+  return evaluation;
 }
 
 absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet& train,
@@ -295,7 +300,7 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
   result.threads = threads;
 
   torch::manual_seed(options.seed);
-  model->ResetParametersKeras();  // from the seed just set, whatever happened to the model before
+  model->ResetParameters();  // from the seed just set, whatever happened to the model before
   model->to(device);
   ToChannelsLast(model);
   FusedAdam optimizer(model->parameters(),
@@ -321,6 +326,7 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
   const int64_t batches = (n + options.batch_size - 1) / options.batch_size;
   Progress progress(options.progress, options.progress_label);
 
+  std::vector<int64_t> last_prediction_counts;
   for (int epoch = state.epoch + 1; epoch <= options.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     model->train();
@@ -385,6 +391,7 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
       break;
     }
     result.history.push_back(m);
+    last_prediction_counts = val.prediction_counts;
     state.epoch = epoch;
     state.history = result.history;
     progress.Epoch(options.epochs, m);
@@ -397,6 +404,12 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
     if (on_epoch) {
       if (absl::Status s = on_epoch(result); !s.ok()) return s;
     }
+  }
+  // What the final model predicts on the test set (collapse: one class for
+  // all). A run resumed after its last epoch evaluates its checkpoint again.
+  if (!result.diverged && !result.history.empty()) {
+    result.val_prediction_counts =
+        last_prediction_counts.empty() ? Evaluate(model, test, options).prediction_counts : last_prediction_counts;
   }
   return result;
 }

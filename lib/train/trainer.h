@@ -35,9 +35,11 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
                                   const data::ImageSet& test, const TrainOptions& options,
                                   const EpochCallback& on_epoch = nullptr);
 
-// Loss and accuracy of `model` on `images` in eval mode, batched.
+// Loss and accuracy of `model` on `images` in eval mode, batched, and how
+// many images it assigns to each class.
 struct Evaluation {
   double loss = 0, accuracy = 0;
+  std::vector<int64_t> prediction_counts;  // one per class
 };
 Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images, const TrainOptions& options);
 

@@ -82,6 +82,70 @@ TEST(CifarCnnTest, KerasInitialisation) {
   }
 }
 
+TEST(CifarCnnTest, TorchInitialisationIsLibTorchsOwnDefault) {
+  // The oracle: LibTorch's own layers, built from the same seed in the same
+  // order, draw their default initialisation (kaiming_uniform(a=√5) weights,
+  // U(±1/√fan_in) biases) in their constructors.
+  for (bool batchnorm : {false, true}) {
+    CifarCnnOptions options;
+    options.batchnorm = batchnorm;
+    options.init = Init::kTorch;
+    CifarCnn model(options);
+    torch::manual_seed(7);
+    model->ResetParameters();
+    torch::manual_seed(7);
+    std::vector<torch::Tensor> expected;
+    for (auto [in, out] : {std::pair{3, 32}, {32, 32}, {32, 64}, {64, 64}}) {
+      torch::nn::Conv2d conv(torch::nn::Conv2dOptions(in, out, 3));
+      expected.push_back(conv->weight);
+      expected.push_back(conv->bias);
+    }
+    for (auto [in, out] : {std::pair{2304, 512}, {512, 10}}) {
+      torch::nn::Linear linear(in, out);
+      expected.push_back(linear->weight);
+      expected.push_back(linear->bias);
+    }
+    std::vector<torch::Tensor> actual;
+    for (const auto& item : model->named_parameters()) {
+      if (item.key().rfind("bn", 0) == 0) continue;
+      actual.push_back(item.value());
+    }
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < actual.size(); ++i) {
+      EXPECT_TRUE(torch::equal(actual[i], expected[i])) << "parameter " << i << ", batchnorm " << batchnorm;
+    }
+  }
+}
+
+TEST(CifarCnnTest, TorchInitialisationRanges) {
+  // Per layer, both weights and biases lie in ±1/√fan_in and nearly fill it;
+  // no bias is zero (Keras' are).
+  CifarCnnOptions options;
+  options.init = Init::kTorch;
+  torch::manual_seed(0);
+  CifarCnn model(options);
+  for (const auto& item : model->named_parameters()) {
+    const std::string& name = item.key();
+    const std::string layer = name.substr(0, name.find('.'));
+    const torch::Tensor weight = model->named_parameters()[layer + ".weight"];
+    const int64_t fan_in = weight.dim() == 4 ? weight.size(1) * weight.size(2) * weight.size(3) : weight.size(1);
+    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+    const torch::Tensor& p = item.value();
+    EXPECT_LE(p.abs().max().item<double>(), bound + 1e-7) << name;
+    EXPECT_GT(p.abs().max().item<double>(), (p.numel() > 100 ? 0.95 : 0.5) * bound) << name;
+  }
+  EXPECT_GT(model->named_parameters()["conv1.bias"].abs().sum().item<double>(), 0.0);
+}
+
+TEST(CifarCnnTest, ParseInit) {
+  EXPECT_EQ(*ParseInit("keras"), Init::kKeras);
+  EXPECT_EQ(*ParseInit("torch"), Init::kTorch);
+  EXPECT_EQ(InitName(Init::kTorch), "torch");
+  const absl::StatusOr<Init> bad = ParseInit("xavier");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("--init=xavier"), std::string::npos);
+}
+
 TEST(CifarCnnTest, BatchNormUsesKerasEpsilonAndMomentum) {
   CifarCnnOptions options;
   options.batchnorm = true;

@@ -1,5 +1,6 @@
 #include "lib/sweep/sweep_plan.h"
 
+#include <map>
 #include <set>
 
 #include "gtest/gtest.h"
@@ -45,13 +46,44 @@ TEST(SweepPlanTest, SignatureNamesLibTorchAndData) {
 
 TEST(SweepPlanTest, QuickProfile) {
   SweepConfig config = Config();
-  ApplyQuickProfile(&config);
+  ApplyProfile(*FindSweepProfile("quick"), &config);
   const std::vector<RunSpec> plan = BuildPlan(config);
   EXPECT_EQ(plan.size(), 2u * 2u * 2u);
   EXPECT_EQ(plan[0].lr_multiplier, 1);
   EXPECT_EQ(plan[1].lr_multiplier, 30);
   // The whole test set: no _test suffix.
   EXPECT_EQ(plan[0].run_id, "baseline_lr0.0001_seed0_bf16_t2_e3_train20000");
+}
+
+TEST(SweepPlanTest, CollapseProfile) {
+  SweepConfig config = Config();
+  const SweepProfile profile = *FindSweepProfile("collapse");
+  ApplyProfile(profile, &config);
+  EXPECT_EQ(profile.precision, "fp32");  // the same on hosts with and without AMX
+  EXPECT_EQ(profile.out_subdir, "collapse");
+  const std::vector<RunSpec> plan = BuildPlan(config);
+  // Per init: 10 baseline seeds and 3 bn seeds, at x5, x10, x30.
+  EXPECT_EQ(plan.size(), 2u * (10u + 3u) * 3u);
+  std::map<std::pair<std::string, std::string>, std::set<uint64_t>> seeds;  // (init, arm) -> seeds
+  std::set<std::string> ids;
+  for (const RunSpec& run : plan) {
+    seeds[{run.init, run.arm}].insert(run.seed);
+    ids.insert(run.run_id);
+    EXPECT_EQ(run.index, &run - plan.data());
+  }
+  EXPECT_EQ(ids.size(), plan.size());
+  const std::set<uint64_t> bn_seeds = {0, 1, 2};
+  for (const std::string init : {"keras", "torch"}) {
+    const auto baseline = std::make_pair(init, std::string("baseline")), bn = std::make_pair(init, std::string("bn"));
+    EXPECT_EQ(seeds[baseline].size(), 10u) << init;
+    EXPECT_EQ(seeds[bn], bn_seeds) << init;
+  }
+  // Seed-major: after seed 0's runs under both inits come seed 1's.
+  EXPECT_EQ(plan[0].run_id, "baseline_lr0.0005_seed0_bf16_t2_e3");
+  EXPECT_EQ(plan[6].run_id, "baseline_lr0.0005_seed0_bf16_t2_e3_inittorch");
+  EXPECT_EQ(plan[12].seed, 1u);
+  EXPECT_FALSE(FindSweepProfile("fast").ok());
+  EXPECT_NE(FindSweepProfile("fast").status().message().find("full, quick, collapse"), std::string::npos);
 }
 
 TEST(SweepPlanTest, ShardsCoverEveryRunExactlyOnce) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "gtest/gtest.h"
 #include "lib/util/file_util.h"
@@ -31,6 +32,19 @@ RunSpec MakeRun(const std::string& arm, double multiplier, uint64_t seed = 0, in
   config.threads = 2;
   config.epochs = epochs;
   config.data_digest = data;
+  return BuildPlan(config)[0];
+}
+
+RunSpec MakeRunWithInit(const std::string& arm, double multiplier, uint64_t seed, const std::string& init) {
+  SweepConfig config;
+  config.arms = {arm};
+  config.lr_multipliers = {multiplier};
+  config.seeds = {seed};
+  config.inits = {init};
+  config.precision = "fp32";
+  config.threads = 1;
+  config.epochs = 3;
+  config.data_digest = "0123456789ab";
   return BuildPlan(config)[0];
 }
 
@@ -206,6 +220,73 @@ TEST(SweepStoreTest, ProtocolIgnoresWhatOneGridVaries) {
   RunRecord c{MakeRun("bn", 10, 1, 3).run_id, "bn", MakeRun("bn", 10, 1, 3).signature};
   EXPECT_NE(ProtocolOf(a), ProtocolOf(c));
   EXPECT_EQ(ProtocolOf(a), "(homework protocol) batch=32 decay=1e-06 libtorch=1.13 data=0123456789ab");
+}
+
+train::TrainResult Predicting(double val_acc, std::vector<int64_t> counts, bool diverged = false) {
+  train::TrainResult result = Result({0.3, val_acc}, diverged);
+  result.precision = "fp32";
+  if (!diverged) result.val_prediction_counts = std::move(counts);
+  return result;
+}
+
+TEST(SweepStoreTest, CollapseTableAppliesTheRuleToEachRun) {
+  const std::string dir = FreshDir("collapse");
+  const std::vector<int64_t> one_class = {9500, 0, 0, 500, 0, 0, 0, 0, 0, 0};  // share 0.95
+  const std::vector<int64_t> spread = {1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000};
+  MakeFolder(dir, {
+      {MakeRunWithInit("baseline", 5, 0, "torch"), Predicting(0.1, one_class)},    // collapsed
+      {MakeRunWithInit("baseline", 5, 0, "keras"), Predicting(0.1, spread)},       // at chance, not one class
+      {MakeRunWithInit("baseline", 10, 0, "keras"), Predicting(0.2, one_class)},   // one class, above 0.15
+      {MakeRunWithInit("bn", 5, 0, "keras"), Predicting(0.6, spread)},
+      {MakeRunWithInit("baseline", 30, 0, "keras"), Predicting(0.1, {}, /*diverged=*/true)},
+  });
+  absl::StatusOr<CsvTable> table = CsvTable::Read(dir + "/q4_collapse.csv");
+  ASSERT_TRUE(table.ok()) << table.status();
+  ASSERT_EQ(table->num_rows(), 5u);
+  std::map<std::string, std::vector<std::string>> rows;  // "init arm multiplier" -> share, collapsed, diverged
+  for (size_t i = 0; i < table->num_rows(); ++i) {
+    EXPECT_EQ(table->Get(i, "epochs"), "2");  // epochs completed (a diverged run: its finite ones)
+    EXPECT_EQ(table->Get(i, "precision"), "fp32");
+    rows[table->Get(i, "init") + " " + table->Get(i, "arm") + " " + table->Get(i, "lr_multiplier")] = {
+        table->Get(i, "final_val_acc"), table->Get(i, "majority_class_share"), table->Get(i, "collapsed"),
+        table->Get(i, "diverged")};
+  }
+  EXPECT_EQ(rows["torch baseline 5"], (std::vector<std::string>{"0.1", "0.95", "true", "false"}));
+  EXPECT_EQ(rows["keras baseline 5"], (std::vector<std::string>{"0.1", "0.1", "false", "false"}));
+  EXPECT_EQ(rows["keras baseline 10"], (std::vector<std::string>{"0.2", "0.95", "false", "false"}));
+  EXPECT_EQ(rows["keras bn 5"], (std::vector<std::string>{"0.6", "0.1", "false", "false"}));
+  EXPECT_EQ(rows["keras baseline 30"], (std::vector<std::string>{"", "", "false", "true"}));
+
+  // The init and the counts survive a merge into another folder (records read back).
+  const std::string merged = FreshDir("collapse_merged");
+  absl::StatusOr<SweepStore> store = SweepStore::Open(merged);
+  ASSERT_TRUE(store->Merge({dir}).ok());  // both inits: one protocol
+  EXPECT_EQ(Contents(merged + "/q4_collapse.csv"), Contents(dir + "/q4_collapse.csv"));
+}
+
+TEST(SweepStoreTest, RecordsWithoutCountsAreJudgedWhereTheyCanBe) {
+  // Records made before prediction counts were kept: above 0.15 is never a
+  // collapse; at or below it the share is unknown, so is the verdict.
+  std::vector<RunRecord> records = {
+      {"a", "baseline", "a x", "bf16", "keras", {}, 5, 5e-4, 0, false, 1, 1},
+      {"b", "baseline", "b x", "bf16", "keras", {}, 10, 1e-3, 0, false, 1, 1}};
+  CsvTable history(HistoryColumns());
+  history.AddRow({"a", "baseline", "5", "0.0005", "0", "1", "1", "0.5", "1", "0.7", "0.0005", "1", "1", "bf16"});
+  history.AddRow({"b", "baseline", "10", "0.001", "0", "1", "2", "0.1", "2.3", "0.1", "0.001", "1", "1", "bf16"});
+  absl::StatusOr<CsvTable> table = BuildCollapseTable(records, history, "history");
+  ASSERT_TRUE(table.ok()) << table.status();
+  EXPECT_EQ(table->Get(0, "collapsed"), "false");
+  EXPECT_EQ(table->Get(0, "majority_class_share"), "");
+  EXPECT_EQ(table->Get(1, "collapsed"), "");
+}
+
+TEST(SweepStoreTest, InitIsAGridDimensionNotAProtocol) {
+  const RunSpec keras = MakeRunWithInit("baseline", 5, 0, "keras"), torch = MakeRunWithInit("baseline", 5, 0, "torch");
+  RunRecord a{keras.run_id, "baseline", keras.signature, "fp32", "keras"};
+  RunRecord b{torch.run_id, "baseline", torch.signature, "fp32", "torch"};
+  EXPECT_NE(a.run_id, b.run_id);
+  EXPECT_EQ(ProtocolOf(a), ProtocolOf(b));
+  EXPECT_EQ(ProtocolOf(b), "_e3 batch=32 decay=1e-06 libtorch=1.13 data=0123456789ab");
 }
 
 }  // namespace

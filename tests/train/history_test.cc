@@ -64,7 +64,7 @@ TEST(HistoryTest, RunIdsSayWhatRan) {
       [](RunIdentity& r) { r.threads = 1; },         [](RunIdentity& r) { r.epochs = 3; },
       [](RunIdentity& r) { r.batch_size = 64; },     [](RunIdentity& r) { r.decay = 0; },
       [](RunIdentity& r) { r.train_limit = 100; },   [](RunIdentity& r) { r.test_limit = 100; },
-      [](RunIdentity& r) { r.libtorch = "2.15"; }};
+      [](RunIdentity& r) { r.libtorch = "2.15"; },  [](RunIdentity& r) { r.init = "torch"; }};
   std::set<std::string> ids = {MakeRunId(base)};
   for (const auto& change : changes) {
     RunIdentity changed = base;
@@ -75,6 +75,10 @@ TEST(HistoryTest, RunIdsSayWhatRan) {
   RunIdentity torch2 = base;
   torch2.libtorch = "2.15";
   EXPECT_EQ(MakeRunId(torch2), "bn_lr0.001_seed1_bf16_t2_torch2.15");
+  RunIdentity torch_init = base;
+  torch_init.init = "torch";
+  torch_init.epochs = 3;
+  EXPECT_EQ(MakeRunId(torch_init), "bn_lr0.001_seed1_bf16_t2_e3_inittorch");
 }
 
 TEST(HistoryTest, CheckpointsAreKeptPerProgram) {

@@ -86,6 +86,58 @@ TEST(TrainerTest, LearnsASmallTask) {
   EXPECT_FALSE(result->diverged);
   // Keras decay: the last batch of epoch 6 is step 6·13 − 1.
   EXPECT_DOUBLE_EQ(result->history.back().lr_now, KerasDecayedLr(1e-3, 1e-6, 6 * 13 - 1));
+  // The final model's predictions per class: those of the final evaluation.
+  EXPECT_EQ(result->val_prediction_counts, Evaluate(model, test, options).prediction_counts);
+}
+
+TEST(TrainerTest, EvaluateOverSeveralBatchesEqualsOneForwardPass) {
+  // 300 = 2 × 128 + 44: the last, short batch counts by its size. The oracle:
+  // LibTorch's mean cross-entropy, argmax and bincount over all images at once.
+  const data::ImageSet images = SquaresTask(300, 9);
+  TrainOptions options = SmallOptions();
+  options.eval_batch_size = 128;
+  torch::manual_seed(3);
+  models::CifarCnn model;
+  const Evaluation batched = Evaluate(model, images, options);
+
+  torch::NoGradGuard no_grad;
+  model->eval();
+  const torch::Tensor x = torch::from_blob(const_cast<uint8_t*>(images.pixels.data()), {300, 3, 32, 32}, torch::kUInt8)
+                              .to(torch::kFloat32)
+                              .div(255.0);
+  const torch::Tensor y = torch::from_blob(const_cast<int64_t*>(images.labels.data()), {300}, torch::kInt64);
+  const torch::Tensor logits = model->forward(x);
+  const torch::Tensor predicted = logits.argmax(1);
+  EXPECT_NEAR(batched.loss, torch::nn::functional::cross_entropy(logits, y).item<double>(), 1e-5);
+  EXPECT_DOUBLE_EQ(batched.accuracy, predicted.eq(y).sum().item<int64_t>() / 300.0);
+  const torch::Tensor counts = torch::bincount(predicted, {}, 10);
+  ASSERT_EQ(batched.prediction_counts.size(), 10u);
+  for (int c = 0; c < 10; ++c) EXPECT_EQ(batched.prediction_counts[c], counts[c].item<int64_t>()) << c;
+}
+
+TEST(TrainerTest, InitIsPartOfTheRunAndOfItsCheckpoint) {
+  const data::ImageSet train = SquaresTask(32, 10), test = SquaresTask(16, 11);
+  TrainOptions options = SmallOptions();
+  options.epochs = 1;
+  options.checkpoint_path = Tmp("init.ckpt");
+  models::CifarCnnOptions torch_init;
+  torch_init.init = models::Init::kTorch;
+  models::CifarCnn keras_model, torch_model(torch_init);
+  const TrainResult keras = *Train(keras_model, train, test, options);
+  options.resume = true;
+  options.epochs = 2;
+  absl::StatusOr<TrainResult> refused = Train(torch_model, train, test, options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("init=torch"), std::string::npos) << refused.status();
+  std::filesystem::remove(options.checkpoint_path);
+  options.epochs = 1;
+  const TrainResult torch = *Train(torch_model, train, test, options);
+  EXPECT_NE(keras.history[0].train_loss, torch.history[0].train_loss);
+  // Resumed after its last epoch, a run still reports its final predictions.
+  models::CifarCnn again(torch_init);
+  const TrainResult resumed = *Train(again, train, test, options);
+  EXPECT_EQ(resumed.resumed_from_epoch, 1);
+  EXPECT_EQ(resumed.val_prediction_counts, torch.val_prediction_counts);
 }
 
 TEST(TrainerTest, SameSeedSameMetricsOtherSeedOtherMetrics) {
