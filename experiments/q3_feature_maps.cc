@@ -15,6 +15,7 @@
 #include <gflags/gflags.h>
 #include <torch/torch.h>
 
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -36,6 +37,7 @@
 
 DEFINE_string(weights, "", "Weights written by q3_train_cnn (<out_dir>/weights/<run_id>.pt)");
 DEFINE_bool(batchnorm, false, "The weights are of the BatchNorm variant");
+DEFINE_string(widths, "32,32,64,64", "Channels of the four conv layers the weights were trained with (q3_train_cnn --widths)");
 DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
 DEFINE_bool(partial_data, false, "Accept CIFAR-10 batch files with fewer than the official 10,000 records (a subset copy, a test fixture)");
 DEFINE_bool(download, true, "Download the official archive into the default cache folder when no data is found there");
@@ -94,6 +96,9 @@ int main(int argc, char** argv) {
 
   hw1::models::CifarCnnOptions model_options;
   model_options.batchnorm = FLAGS_batchnorm;
+  absl::StatusOr<std::array<int64_t, 4>> widths = hw1::models::ParseWidths(FLAGS_widths);
+  if (!widths.ok()) return Fail(widths.status());
+  model_options.widths = *widths;  // dropout rates do not matter in eval mode
   hw1::models::CifarCnn model(model_options);
   const std::string weights = hw1::ResolveUserPath(FLAGS_weights);
   if (absl::Status s = hw1::train::LoadWeights(model, weights); !s.ok()) return Fail(s);
@@ -104,7 +109,8 @@ int main(int argc, char** argv) {
 
   // Channels: given per layer, or three drawn per layer.
   std::map<int, std::vector<int64_t>> channels;
-  const int64_t layer_channels[] = {0, 32, 32, 64, 64};
+  const int64_t layer_channels[] = {0, model_options.widths[0], model_options.widths[1], model_options.widths[2],
+                                    model_options.widths[3]};
   if (!FLAGS_channels.empty()) {
     std::vector<std::string> groups = absl::StrSplit(FLAGS_channels, ';');
     if (groups.size() != layers.size()) {

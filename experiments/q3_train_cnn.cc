@@ -3,7 +3,10 @@
 // epoch. Writes to --out_dir:
 //   q3_history.csv         one row per epoch (rows of other runs are kept)
 //   q3_final_metrics.csv   one row per run
-//   q3_model_summary.csv   both networks, layer by layer (Keras' model.summary())
+//   q3_model_summary.csv   both networks, layer by layer (Keras' model.summary());
+//                          with --widths: q3_model_summary_<tag>.csv, that network
+//   q3_architecture_search.csv  one row per run: the network, its accuracies
+//                          (training accuracy also in eval mode), collapse
 //   q3_train_cnn.manifest.json
 //   weights/<run_id>.pt    (C++ archive)  and  weights/<run_id>.pth  (torch.load-able dict)
 //   checkpoints/q3_train_cnn/<run_id>.ckpt  after every epoch; --resume continues
@@ -13,6 +16,7 @@
 #include <gflags/gflags.h>
 #include <torch/torch.h>
 
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -22,6 +26,7 @@
 #include "lib/data/cifar10.h"
 #include "lib/data/cifar10_download.h"
 #include "lib/models/cifar_cnn.h"
+#include "lib/train/collapse.h"
 #include "lib/train/history.h"
 #include "lib/train/trainer.h"
 #include "lib/util/cpu_features.h"
@@ -42,6 +47,8 @@ DEFINE_int32(threads, 0, "Intra-op threads (0: every core)");
 DEFINE_string(precision, "auto", "auto (bf16 autocast on CPUs with AMX, else fp32), fp32 or bf16");
 DEFINE_string(device, "auto", "auto, cpu or cuda");
 DEFINE_bool(batchnorm, false, "Train the BatchNorm variant (homework Figure 10)");
+DEFINE_string(widths, "32,32,64,64", "Channels of the four conv layers (default: the Keras example's)");
+DEFINE_string(dropout, "0.25,0.25,0.5", "Dropout rates after each pooling and after the dense layer (default: the Keras example's)");
 DEFINE_string(init, "keras", "Initialisation: keras (Glorot-uniform weights, zero biases) or torch (LibTorch's defaults)");
 DEFINE_int64(train_limit, -1, "Use the first N training images (-1: all 50,000)");
 DEFINE_int64(test_limit, -1, "Use the first N test images (-1: all 10,000)");
@@ -54,11 +61,13 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-hw1::CsvTable ModelSummaryTable() {
+// Layer by layer: the Keras example without and with BN, or, for another
+// architecture, that network without and with BN.
+hw1::CsvTable ModelSummaryTable(const hw1::models::CifarCnnOptions& network) {
   hw1::CsvTable table({"network", "layer", "type", "output_shape", "trainable_params",
                        "non_trainable_params"});
   for (bool bn : {false, true}) {
-    hw1::models::CifarCnnOptions options;
+    hw1::models::CifarCnnOptions options = network;
     options.batchnorm = bn;
     for (const auto& layer : hw1::models::Summarize(options)) {
       std::string shape;
@@ -95,8 +104,18 @@ int main(int argc, char** argv) {
     return Fail(absl::InvalidArgumentError("--train_limit and --test_limit must be -1 (all) or >= 1"));
   }
 
+  hw1::models::CifarCnnOptions model_options;
+  model_options.batchnorm = FLAGS_batchnorm;
   absl::StatusOr<hw1::models::Init> init = hw1::models::ParseInit(FLAGS_init);
   if (!init.ok()) return Fail(init.status());
+  model_options.init = *init;
+  absl::StatusOr<std::array<int64_t, 4>> widths = hw1::models::ParseWidths(FLAGS_widths);
+  if (!widths.ok()) return Fail(widths.status());
+  model_options.widths = *widths;
+  absl::StatusOr<std::array<double, 3>> dropout = hw1::models::ParseDropout(FLAGS_dropout);
+  if (!dropout.ok()) return Fail(dropout.status());
+  model_options.dropout = *dropout;
+  const std::string architecture = hw1::models::ArchitectureTag(model_options);
 
   const std::filesystem::path out_dir = hw1::ResolveOutDir(FLAGS_out_dir);
   const std::string arm = FLAGS_batchnorm ? "bn" : "baseline";
@@ -105,7 +124,7 @@ int main(int argc, char** argv) {
   const std::string run_id = hw1::train::MakeRunId(
       {arm, options.lr, options.seed, hw1::train::ResolvedPrecision(options), options.threads, options.epochs,
        options.batch_size, options.decay, FLAGS_train_limit, FLAGS_test_limit, hw1::compat::TorchMajorMinor(),
-       FLAGS_init});
+       FLAGS_init, architecture});
   const std::string checkpoint = hw1::train::CheckpointFile("q3_train_cnn", run_id);  // relative to out_dir
   options.checkpoint_path = (out_dir / checkpoint).string();
   if (absl::Status status = hw1::train::ValidateTrainOptions(options); !status.ok()) return Fail(status);
@@ -123,11 +142,9 @@ int main(int argc, char** argv) {
     return Fail(st);
   }
 
-  const hw1::CsvTable summary = ModelSummaryTable();
-  if (auto s = summary.Write((out_dir / "q3_model_summary.csv").string()); !s.ok()) return Fail(s);
-  hw1::models::CifarCnnOptions model_options;
-  model_options.batchnorm = FLAGS_batchnorm;
-  model_options.init = *init;
+  const std::string summary_csv =
+      architecture.empty() ? "q3_model_summary.csv" : absl::StrCat("q3_model_summary_", architecture, ".csv");
+  if (auto s = ModelSummaryTable(model_options).Write((out_dir / summary_csv).string()); !s.ok()) return Fail(s);
   std::fprintf(stderr, "%s", hw1::models::FormatSummary(hw1::models::Summarize(model_options),
                                                         FLAGS_batchnorm ? "cifar10_cnn_bn" : "cifar10_cnn")
                                  .c_str());
@@ -160,6 +177,23 @@ int main(int argc, char** argv) {
   if (auto st = hw1::train::MergeRunRows((out_dir / "q3_final_metrics.csv").string(), final_metrics); !st.ok()) {
     return Fail(st);
   }
+  // The homework's 0.9605 may have been Keras' running mean with dropout on
+  // (final_train_acc) or an evaluation of the trained network: record both.
+  const hw1::train::Evaluation train_eval = hw1::train::Evaluate(model, data->train, options);
+  const double majority = hw1::train::MajorityClassShare(result->val_prediction_counts);
+  hw1::CsvTable search({"run_id", "widths", "dropout", "params", "lr_multiplier", "seed", "final_train_acc",
+                        "final_train_acc_eval", "final_val_acc", "best_val_acc", "val_majority_class_share",
+                        "collapsed", "diverged", "precision", "wall_seconds"});
+  search.AddRow({run_id, hw1::models::WidthsText(model_options.widths), hw1::models::DropoutText(model_options.dropout),
+                 absl::StrCat(hw1::models::CountParameters(*model)), hw1::FormatDouble(options.lr / 1e-4),
+                 absl::StrCat(options.seed), hw1::FormatDouble(s.final_train_acc),
+                 hw1::FormatDouble(train_eval.accuracy), hw1::FormatDouble(s.final_val_acc),
+                 hw1::FormatDouble(s.best_val_acc), majority >= 0 ? hw1::FormatDouble(majority) : "",
+                 hw1::FormatBool(!s.diverged && hw1::train::IsCollapsed(s.final_val_acc, majority)),
+                 hw1::FormatBool(s.diverged), result->precision, hw1::FormatDouble(s.wall_seconds)});
+  if (auto st = hw1::train::MergeRunRows((out_dir / "q3_architecture_search.csv").string(), search); !st.ok()) {
+    return Fail(st);
+  }
   const std::filesystem::path weights = out_dir / "weights";
   if (auto st = hw1::train::SaveWeights(model, (weights / (run_id + ".pt")).string()); !st.ok()) return Fail(st);
   if (auto st = hw1::train::ExportWeightsForPython(model, (weights / (run_id + ".pth")).string()); !st.ok()) {
@@ -170,6 +204,8 @@ int main(int argc, char** argv) {
   manifest["data"] = {{"dir", data->dir}, {"md5", data->file_md5},
                       {"train_images", data->train.size()}, {"test_images", data->test.size()}};
   manifest["runs"][run_id] = {{"arm", arm}, {"init", FLAGS_init},
+                              {"widths", hw1::models::WidthsText(model_options.widths)},
+                              {"dropout", hw1::models::DropoutText(model_options.dropout)},
                               {"lr", options.lr},
                               {"decay", options.decay},
                               {"batch_size", options.batch_size},

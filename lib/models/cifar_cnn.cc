@@ -2,9 +2,12 @@
 
 #include <torch/torch.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 
 namespace hw1::models {
 namespace {
@@ -16,24 +19,25 @@ torch::nn::Conv2dOptions Conv(int in, int out, bool same) {
 }  // namespace
 
 CifarCnnImpl::CifarCnnImpl(const CifarCnnOptions& options) : options_(options) {
-  conv1_ = register_module("conv1", torch::nn::Conv2d(Conv(3, 32, true)));
-  conv2_ = register_module("conv2", torch::nn::Conv2d(Conv(32, 32, false)));
-  conv3_ = register_module("conv3", torch::nn::Conv2d(Conv(32, 64, true)));
-  conv4_ = register_module("conv4", torch::nn::Conv2d(Conv(64, 64, false)));
+  const auto& w = options_.widths;
+  conv1_ = register_module("conv1", torch::nn::Conv2d(Conv(3, w[0], true)));
+  conv2_ = register_module("conv2", torch::nn::Conv2d(Conv(w[0], w[1], false)));
+  conv3_ = register_module("conv3", torch::nn::Conv2d(Conv(w[1], w[2], true)));
+  conv4_ = register_module("conv4", torch::nn::Conv2d(Conv(w[2], w[3], false)));
   if (options_.batchnorm) {
-    auto bn = [&](int channels) {
+    auto bn = [&](int64_t channels) {
       return torch::nn::BatchNorm2d(
           torch::nn::BatchNorm2dOptions(channels).eps(options_.bn_eps).momentum(options_.bn_momentum));
     };
-    bn1_ = register_module("bn1", bn(32));
-    bn2_ = register_module("bn2", bn(32));
-    bn3_ = register_module("bn3", bn(64));
-    bn4_ = register_module("bn4", bn(64));
+    bn1_ = register_module("bn1", bn(w[0]));
+    bn2_ = register_module("bn2", bn(w[1]));
+    bn3_ = register_module("bn3", bn(w[2]));
+    bn4_ = register_module("bn4", bn(w[3]));
   }
-  drop1_ = register_module("drop1", FastDropout(0.25));
-  drop2_ = register_module("drop2", FastDropout(0.25));
-  drop3_ = register_module("drop3", FastDropout(0.5));
-  fc1_ = register_module("fc1", torch::nn::Linear(64 * 6 * 6, 512));
+  drop1_ = register_module("drop1", FastDropout(options_.dropout[0]));
+  drop2_ = register_module("drop2", FastDropout(options_.dropout[1]));
+  drop3_ = register_module("drop3", FastDropout(options_.dropout[2]));
+  fc1_ = register_module("fc1", torch::nn::Linear(w[3] * 6 * 6, 512));
   fc2_ = register_module("fc2", torch::nn::Linear(512, options_.num_classes));
   ResetParameters();
 }
@@ -45,6 +49,49 @@ absl::StatusOr<Init> ParseInit(absl::string_view text) {
 }
 
 std::string InitName(Init init) { return init == Init::kKeras ? "keras" : "torch"; }
+
+absl::StatusOr<std::array<int64_t, 4>> ParseWidths(absl::string_view text) {
+  const std::vector<std::string> parts = absl::StrSplit(text, ',');
+  std::array<int64_t, 4> widths{};
+  bool ok = parts.size() == widths.size();
+  for (size_t i = 0; ok && i < parts.size(); ++i) ok = absl::SimpleAtoi(parts[i], &widths[i]) && widths[i] >= 1;
+  if (!ok) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--widths=", text, ": expected the four conv layers' channels, e.g. 32,32,64,64"));
+  }
+  return widths;
+}
+
+absl::StatusOr<std::array<double, 3>> ParseDropout(absl::string_view text) {
+  const std::vector<std::string> parts = absl::StrSplit(text, ',');
+  std::array<double, 3> dropout{};
+  bool ok = parts.size() == dropout.size();
+  for (size_t i = 0; ok && i < parts.size(); ++i) {
+    ok = absl::SimpleAtod(parts[i], &dropout[i]) && dropout[i] >= 0 && dropout[i] < 1;
+  }
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--dropout=", text, ": expected three rates in [0, 1) (after each pooling, after the dense layer), "
+        "e.g. 0.25,0.25,0.5"));
+  }
+  return dropout;
+}
+
+std::string WidthsText(const std::array<int64_t, 4>& widths) { return absl::StrJoin(widths, ","); }
+
+std::string DropoutText(const std::array<double, 3>& dropout) {
+  return absl::StrJoin(dropout, ",", [](std::string* out, double p) { absl::StrAppendFormat(out, "%g", p); });
+}
+
+std::string ArchitectureTag(const CifarCnnOptions& options) {
+  const CifarCnnOptions keras_example;
+  std::vector<std::string> parts;
+  if (options.widths != keras_example.widths) parts.push_back(absl::StrCat("w", absl::StrJoin(options.widths, "-")));
+  if (options.dropout != keras_example.dropout) {
+    parts.push_back(absl::StrCat("d", absl::StrReplaceAll(DropoutText(options.dropout), {{",", "-"}})));
+  }
+  return absl::StrJoin(parts, "_");
+}
 
 void CifarCnnImpl::ResetParameters() {
   torch::NoGradGuard no_grad;
@@ -112,23 +159,24 @@ std::vector<LayerSummary> Summarize(const CifarCnnOptions& options) {
     layers.push_back({absl::StrCat(keras_name, index == 1 ? "" : absl::StrCat("_", index - 1)),
                       type, std::move(shape), trainable, non_trainable});
   };
-  auto conv = [&](int in, int out, int side) {
-    add(0, "conv2d", "Conv2D", {side, side, out}, static_cast<int64_t>(in) * out * 9 + out);
+  auto conv = [&](int64_t in, int64_t out, int64_t side) {
+    add(0, "conv2d", "Conv2D", {side, side, out}, in * out * 9 + out);
     if (options.batchnorm) {
       add(1, "batch_normalization", "BatchNormalization", {side, side, out}, 2 * out, 2 * out);
     }
     add(2, "activation", "Activation", {side, side, out}, 0);
   };
-  conv(3, 32, 32);
-  conv(32, 32, 30);
-  add(3, "max_pooling2d", "MaxPooling2D", {15, 15, 32}, 0);
-  add(4, "dropout", "Dropout", {15, 15, 32}, 0);
-  conv(32, 64, 15);
-  conv(64, 64, 13);
-  add(3, "max_pooling2d", "MaxPooling2D", {6, 6, 64}, 0);
-  add(4, "dropout", "Dropout", {6, 6, 64}, 0);
-  add(5, "flatten", "Flatten", {2304}, 0);
-  add(6, "dense", "Dense", {512}, 2304 * 512 + 512);
+  const auto& w = options.widths;
+  conv(3, w[0], 32);
+  conv(w[0], w[1], 30);
+  add(3, "max_pooling2d", "MaxPooling2D", {15, 15, w[1]}, 0);
+  add(4, "dropout", "Dropout", {15, 15, w[1]}, 0);
+  conv(w[1], w[2], 15);
+  conv(w[2], w[3], 13);
+  add(3, "max_pooling2d", "MaxPooling2D", {6, 6, w[3]}, 0);
+  add(4, "dropout", "Dropout", {6, 6, w[3]}, 0);
+  add(5, "flatten", "Flatten", {6 * 6 * w[3]}, 0);
+  add(6, "dense", "Dense", {512}, 6 * 6 * w[3] * 512 + 512);
   add(2, "activation", "Activation", {512}, 0);
   add(4, "dropout", "Dropout", {512}, 0);
   add(6, "dense", "Dense", {options.num_classes},

@@ -19,6 +19,8 @@
 // Flatten order: LibTorch flattens C×H×W, Keras H×W×C. The two networks are the
 // same up to a fixed permutation of the dense layer's input weights.
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -43,13 +45,30 @@ enum class Init {
 absl::StatusOr<Init> ParseInit(absl::string_view text);  // "keras" | "torch"; the error names --init
 std::string InitName(Init init);                          // "keras" | "torch"
 
+// --widths=a,b,c,d (each >= 1) and --dropout=p,q,r (each in [0, 1)); errors name the flag.
+absl::StatusOr<std::array<int64_t, 4>> ParseWidths(absl::string_view text);
+absl::StatusOr<std::array<double, 3>> ParseDropout(absl::string_view text);
+// "32,32,64,64" and "0.25,0.25,0.5": as the flags take them.
+std::string WidthsText(const std::array<int64_t, 4>& widths);
+std::string DropoutText(const std::array<double, 3>& dropout);
+
 struct CifarCnnOptions {
   bool batchnorm = false;
   Init init = Init::kKeras;
+  // The four conv layers' channels and the three dropout rates (after each
+  // pooling, after the dense layer): the Keras example's by default. Q3 asks
+  // which network the homework trained; its Q3 (c) names channel 49 of layer 2
+  // and 55 of layer 4, which the Keras example does not have.
+  std::array<int64_t, 4> widths = {32, 32, 64, 64};
+  std::array<double, 3> dropout = {0.25, 0.25, 0.5};
   double bn_eps = 1e-3;       // Keras
   double bn_momentum = 0.01;  // LibTorch convention; Keras momentum 0.99
   int num_classes = 10;
 };
+
+// What a run id says of the architecture: "" for the Keras example, else
+// "w32-64-64-64" and/or "d0-0-0.5" (joined by '_') for what differs.
+std::string ArchitectureTag(const CifarCnnOptions& options);
 
 // Logits and, when asked, the output of each conv layer after its ReLU (the
 // feature maps of layers 1–4, in order).

@@ -19,6 +19,7 @@ std::string MakeRunId(const RunIdentity& run) {
   if (run.test_limit >= 0) absl::StrAppend(&id, "_test", run.test_limit);
   if (run.libtorch != kReferenceLibTorch) absl::StrAppend(&id, "_torch", run.libtorch);
   if (run.init != "keras") absl::StrAppend(&id, "_init", run.init);
+  if (!run.architecture.empty()) absl::StrAppend(&id, "_", run.architecture);
   return id;
 }
 

@@ -43,13 +43,15 @@ struct RunIdentity {
   int64_t test_limit = -1;
   std::string libtorch = kReferenceLibTorch;  // "major.minor" it ran with
   std::string init = "keras";  // models::InitName of the initialisation
+  std::string architecture;    // models::ArchitectureTag: "" for the Keras example
 };
 
 // A run id that says what the run was: arm, lr, seed, precision and threads
 // ("bn_lr0.001_seed1_bf16_t2"), then batch size, decay, epochs and data
 // limits where they differ from the homework's protocol ("_b64_decay0_e3_train4000"),
 // the LibTorch version when it is not kReferenceLibTorch ("_torch2.15"), and
-// the initialisation when it is not Keras' ("_inittorch").
+// the initialisation when it is not Keras' ("_inittorch"), and the
+// architecture when it is not the Keras example's ("_w32-64-64-64_d0-0-0").
 std::string MakeRunId(const RunIdentity& run);
 
 // Where `program` keeps a run's checkpoint, relative to its output folder:

@@ -171,7 +171,9 @@ std::string ContentDigest(const data::ImageSet& train, const data::ImageSet& tes
 std::string Signature(const TrainOptions& o, const models::CifarCnnOptions& model_options,
                       const std::string& precision, int threads, const data::ImageSet& train,
                       const data::ImageSet& test) {
-  return absl::StrCat("bn=", model_options.batchnorm, " init=", models::InitName(model_options.init), " lr=", o.lr, " decay=", o.decay,
+  return absl::StrCat("bn=", model_options.batchnorm, " init=", models::InitName(model_options.init),
+                      " widths=", models::WidthsText(model_options.widths),
+                      " dropout=", models::DropoutText(model_options.dropout), " lr=", o.lr, " decay=", o.decay,
                       " batch=", o.batch_size, " seed=", o.seed, " precision=", precision,
                       " threads=", threads, " train=", train.size(), " test=", test.size(),
                       " libtorch=", compat::TorchMajorMinor(), " data=", ContentDigest(train, test));

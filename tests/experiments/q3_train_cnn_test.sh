@@ -25,6 +25,22 @@ run --epochs=2 --batchnorm >/dev/null 2>&1
 [[ $(rows "$out/q3_history.csv") -eq 4 ]] || fail "BN run rows"
 [[ $(rows "$out/q3_final_metrics.csv") -eq 2 ]] || fail "final metrics rows"
 
+# Another network (issue 17): its id, its own summary file, one row per run in the architecture search.
+run --epochs=1 --widths=8,8,16,16 --dropout=0,0,0 >/dev/null 2>"$TEST_TMPDIR/log_w"
+wid="$(sed -n 's/^run \([^:]*\): .*/\1/p' "$TEST_TMPDIR/log_w")"
+[[ "$wid" == baseline_lr0.0001_seed0_fp32_t1_e1_train64_test32*_w8-8-16-16_d0-0-0 ]] || fail "run id '$wid'"
+grep -q "Total params: $((3*8*9+8 + 8*8*9+8 + 8*16*9+16 + 16*16*9+16 + 16*36*512+512 + 5130))" "$TEST_TMPDIR/log_w" \
+  || fail "summary of the narrow network"
+[[ -s "$out/q3_model_summary_w8-8-16-16_d0-0-0.csv" ]] || fail "no summary file of the narrow network"
+search="$out/q3_architecture_search.csv"
+[[ "$(head -1 "$search")" == "run_id,widths,dropout,params,lr_multiplier,seed,final_train_acc,final_train_acc_eval,final_val_acc,best_val_acc,val_majority_class_share,collapsed,diverged,precision,wall_seconds" ]] \
+  || fail "architecture search header"
+[[ $(rows "$search") -eq 3 ]] || fail "architecture search rows"
+grep -q "^$wid,\"8,8,16,16\",\"0,0,0\",$((3*8*9+8 + 8*8*9+8 + 8*16*9+16 + 16*16*9+16 + 16*36*512+512 + 5130)),1,0," "$search" \
+  || fail "narrow network's row: $(grep "^$wid" "$search")"
+grep -q "^$id,\"32,32,64,64\",\"0.25,0.25,0.5\",1250858,1,0," "$search" || fail "the Keras example's row"
+expect_failure "--widths=8,8,16: expected the four conv layers' channels" run --widths=8,8,16
+
 # Bad input: a clear message naming the flag or the file, non-zero exit, nothing lost.
 before="$(cat "$out/q3_history.csv")"
 expect_failure "--precision=fp16" run --precision=fp16

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <array>
 #include <cmath>
 
 #include "gtest/gtest.h"
@@ -135,6 +136,56 @@ TEST(CifarCnnTest, TorchInitialisationRanges) {
     EXPECT_GT(p.abs().max().item<double>(), (p.numel() > 100 ? 0.95 : 0.5) * bound) << name;
   }
   EXPECT_GT(model->named_parameters()["conv1.bias"].abs().sum().item<double>(), 0.0);
+}
+
+TEST(CifarCnnTest, OtherWidthsAndDropoutRates) {
+  CifarCnnOptions options;
+  options.widths = {32, 64, 64, 64};
+  options.dropout = {0.1, 0.2, 0.3};
+  CifarCnn model(options);
+  // By hand: 3·32·9+32, 32·64·9+64, 64·64·9+64 twice, 2304·512+512, 512·10+10.
+  EXPECT_EQ(CountParameters(*model), 896 + 18496 + 36928 + 36928 + 1180160 + 5130);
+  int64_t trainable = 0;
+  for (const auto& layer : Summarize(options)) trainable += layer.trainable_params;
+  EXPECT_EQ(trainable, CountParameters(*model));
+  model->eval();
+  const CnnOutput out = model->ForwardWithActivations(torch::rand({2, 3, 32, 32}));
+  EXPECT_EQ(out.conv_activations[1].sizes(), (std::vector<int64_t>{2, 64, 30, 30}));
+  EXPECT_EQ(out.logits.sizes(), (std::vector<int64_t>{2, 10}));
+  std::vector<double> rates;
+  for (const auto& item : model->named_modules("", /*include_self=*/false)) {
+    if (auto* dropout = item.value()->as<FastDropoutImpl>()) rates.push_back(dropout->p());
+  }
+  EXPECT_EQ(rates, (std::vector<double>{0.1, 0.2, 0.3}));
+  EXPECT_EQ(ArchitectureTag(options), "w32-64-64-64_d0.1-0.2-0.3");
+  EXPECT_EQ(ArchitectureTag({}), "");
+  CifarCnnOptions no_dropout;
+  no_dropout.dropout = {0, 0, 0};
+  EXPECT_EQ(ArchitectureTag(no_dropout), "d0-0-0");
+  // The Keras example's own rates, for the default network.
+  CifarCnn keras_example;
+  rates.clear();
+  for (const auto& item : keras_example->named_modules("", false)) {
+    if (auto* dropout = item.value()->as<FastDropoutImpl>()) rates.push_back(dropout->p());
+  }
+  EXPECT_EQ(rates, (std::vector<double>{0.25, 0.25, 0.5}));
+}
+
+TEST(CifarCnnTest, ParseWidthsAndDropout) {
+  EXPECT_EQ(*ParseWidths("64,64,128,128"), (std::array<int64_t, 4>{64, 64, 128, 128}));
+  EXPECT_EQ(*ParseDropout("0,0,0.5"), (std::array<double, 3>{0, 0, 0.5}));
+  EXPECT_EQ(WidthsText({32, 32, 64, 64}), "32,32,64,64");
+  EXPECT_EQ(DropoutText({0.25, 0.25, 0.5}), "0.25,0.25,0.5");
+  for (const char* bad : {"32,32,64", "32,32,64,0", "32,32,64,x", ""}) {
+    const auto widths = ParseWidths(bad);
+    ASSERT_FALSE(widths.ok()) << bad;
+    EXPECT_NE(widths.status().message().find(std::string("--widths=") + bad), std::string::npos);
+  }
+  for (const char* bad : {"0.25,0.25", "0.25,0.25,1", "-0.1,0,0"}) {
+    const auto dropout = ParseDropout(bad);
+    ASSERT_FALSE(dropout.ok()) << bad;
+    EXPECT_NE(dropout.status().message().find("[0, 1)"), std::string::npos);
+  }
 }
 
 TEST(CifarCnnTest, ParseInit) {

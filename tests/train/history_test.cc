@@ -64,7 +64,8 @@ TEST(HistoryTest, RunIdsSayWhatRan) {
       [](RunIdentity& r) { r.threads = 1; },         [](RunIdentity& r) { r.epochs = 3; },
       [](RunIdentity& r) { r.batch_size = 64; },     [](RunIdentity& r) { r.decay = 0; },
       [](RunIdentity& r) { r.train_limit = 100; },   [](RunIdentity& r) { r.test_limit = 100; },
-      [](RunIdentity& r) { r.libtorch = "2.15"; },  [](RunIdentity& r) { r.init = "torch"; }};
+      [](RunIdentity& r) { r.libtorch = "2.15"; },  [](RunIdentity& r) { r.init = "torch"; },
+      [](RunIdentity& r) { r.architecture = "w32-64-64-64"; }};
   std::set<std::string> ids = {MakeRunId(base)};
   for (const auto& change : changes) {
     RunIdentity changed = base;
@@ -79,6 +80,9 @@ TEST(HistoryTest, RunIdsSayWhatRan) {
   torch_init.init = "torch";
   torch_init.epochs = 3;
   EXPECT_EQ(MakeRunId(torch_init), "bn_lr0.001_seed1_bf16_t2_e3_inittorch");
+  RunIdentity wider = base;
+  wider.architecture = "w32-64-64-64_d0-0-0";
+  EXPECT_EQ(MakeRunId(wider), "bn_lr0.001_seed1_bf16_t2_w32-64-64-64_d0-0-0");
 }
 
 TEST(HistoryTest, CheckpointsAreKeptPerProgram) {

@@ -115,6 +115,30 @@ TEST(TrainerTest, EvaluateOverSeveralBatchesEqualsOneForwardPass) {
   for (int c = 0; c < 10; ++c) EXPECT_EQ(batched.prediction_counts[c], counts[c].item<int64_t>()) << c;
 }
 
+TEST(TrainerTest, ACheckpointOfOneArchitectureIsNotResumedByAnother) {
+  const data::ImageSet train = SquaresTask(32, 12), test = SquaresTask(16, 13);
+  TrainOptions options = SmallOptions();
+  options.epochs = 1;
+  options.checkpoint_path = Tmp("widths.ckpt");
+  models::CifarCnnOptions narrow;
+  narrow.widths = {8, 8, 16, 16};
+  models::CifarCnn narrow_model(narrow);
+  ASSERT_TRUE(Train(narrow_model, train, test, options).ok());
+  options.resume = true;
+  options.epochs = 2;
+  for (auto change : {+[](models::CifarCnnOptions& o) { o.widths = {8, 8, 16, 32}; },
+                      +[](models::CifarCnnOptions& o) { o.dropout = {0, 0, 0}; }}) {
+    models::CifarCnnOptions other = narrow;
+    change(other);
+    models::CifarCnn other_model(other);
+    absl::StatusOr<TrainResult> refused = Train(other_model, train, test, options);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.status().message().find("different configuration"), std::string::npos) << refused.status();
+  }
+  models::CifarCnn same(narrow);
+  EXPECT_TRUE(Train(same, train, test, options).ok());
+}
+
 TEST(TrainerTest, InitIsPartOfTheRunAndOfItsCheckpoint) {
   const data::ImageSet train = SquaresTask(32, 10), test = SquaresTask(16, 11);
   TrainOptions options = SmallOptions();

@@ -326,6 +326,7 @@ def main(argv):
         if args.dry_run or not todo:
             return 0
 
+        commit = git_commit(workspace)  # what this process runs, whatever the tree becomes meanwhile
         import tensorflow as tf
         import tf_keras
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
@@ -350,7 +351,7 @@ def main(argv):
                 "epochs_completed": len(rows), "wall_seconds": round(time.monotonic() - began, 1),
                 "collapsed": bool(last) and is_collapsed(float(last["val_acc"]),
                                                          float(last["val_majority_class_share"])),
-                "git_commit": git_commit(workspace),
+                "git_commit": commit,
                 "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
             write_atomically(manifest_path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
             shutil.rmtree(os.path.join(args.out_dir, "checkpoints", "keras_reference", run["run_id"]),
