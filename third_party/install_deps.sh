@@ -26,6 +26,10 @@ PACKAGES=(
   python3-matplotlib     # figures (analysis/)
   python3-numpy
   python3-torch          # the Python baseline for the training benchmark
+  slurmctld              # Slurm 22.05: the sweep's job-array scripts (tools/slurm), tested on a
+  slurmd                 #   one-node cluster the test starts itself
+  slurm-client
+  munge                  # Slurm's authentication
 )
 
 missing=()
