@@ -90,6 +90,14 @@ wait_for() {
   fail "jobs $* still queued: $(squeue -o '%i %T %r'; tail -20 "$root/log/slurmctld.log" "$root/log/slurmd.log")"
 }
 
+# states JOB_ID...: each job's and array element's final state, as the controller reports it.
+states() {
+  local id
+  for id in "$@"; do
+    scontrol -o show job "$id" | sed -n 's/.*JobId=\([0-9]*\) .*ArrayJobId=\([0-9]*\) ArrayTaskId=\([0-9]*\).*JobState=\([A-Z_]*\).*/  job \2_\3: \4/p; s/.*JobId=\([0-9]*\) JobName=\([a-z0-9_]*\).*JobState=\([A-Z_]*\).*Dependency=\([^ ]*\).*/  job \1 (\2): \3/p' | sort -u
+  done
+}
+
 # The same tiny grid as the sweep's own tests: 2 arms x 2 multipliers on the fixture.
 grid=(--data_dir="$fixture" --partial_data --nodownload --arms=baseline,bn --lr_multipliers=1,5 --train_limit=64
       --test_limit=32 --precision=fp32)
@@ -118,9 +126,13 @@ ids="$("$submit" --shards=4 --threads=1 --out="$root/q4" --binary="$binary" -- "
 array_id="$(sed -n 's/^array //p' <<<"$ids")"
 merge_id="$(sed -n 's/^merge //p' <<<"$ids")"
 [[ -n "$array_id" && -n "$merge_id" ]] || fail "submit_q4.sh printed '$ids'"
+echo "submitted: array $array_id (4 shards), merge $merge_id (afterok:$array_id)"
 wait_for "$array_id" "$merge_id"
+states "$array_id" "$merge_id"
 [[ $(rows "$root/q4/merged/q4_summary.csv") -eq 4 ]] || fail "merged summary: $(cat "$root/q4/logs/"*.log)"
 compare "$root/q4/merged" "$root/unsharded1"
+echo "merge check 1: q4_summary.csv ($(rows "$root/q4/merged/q4_summary.csv") rows), q4_history.csv" \
+  "($(rows "$root/q4/merged/q4_history.csv") rows) and q4_collapse.csv equal the unsharded grid's (timings aside)"
 
 # 2. Element 1 cancelled after its first epoch's checkpoint, resubmitted alone: the same merge.
 # All 200 fixture images and 6 epochs: long enough (seconds) to be caught mid-run.
@@ -135,15 +147,24 @@ for _ in $(seq 600); do
   sleep 0.05
 done
 scancel "${array_id}_1"
+echo "submitted: array $array_id, merge $merge_id; cancelled ${array_id}_1 after its first checkpoint"
 wait_for "$array_id" "$merge_id"  # the merge's dependency can no longer be met: it is cancelled
+states "$array_id" "$merge_id"
 [[ ! -e "$root/q4k/merged/q4_summary.csv" ]] || fail "merged although shard 1 was cancelled"
 grep -q "epoch 1/6" "$root/q4k/logs/shard_1.log" || fail "shard 1 was not cancelled mid-run: $(cat "$root/q4k/logs/shard_1.log")"
 ids="$("$submit" --shards=4 --threads=1 --only=1 --out="$root/q4k" --binary="$binary" -- "${long[@]}")"
-wait_for "$(sed -n 's/^array //p' <<<"$ids")" "$(sed -n 's/^merge //p' <<<"$ids")"
+again="$(sed -n 's/^array //p' <<<"$ids")" merge_again="$(sed -n 's/^merge //p' <<<"$ids")"
+echo "resubmitted: element 1 as array $again, merge $merge_again"
+wait_for "$again" "$merge_again"
+states "$again" "$merge_again"
 grep -q "resumes from checkpoint" "$root/q4k/logs/shard_1.log" || fail "shard 1 did not resume: $(cat "$root/q4k/logs/shard_1.log")"
 compare "$root/q4k/merged" "$root/unsharded6"
+echo "merge check 2: after the cancel and the resubmission (which resumed from its checkpoint), the three" \
+  "CSVs equal the unsharded grid's"
 
 stop_cluster
 trap - EXIT
 for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && fail "daemon $pid still running"; done
+[[ ! -e "$short" ]] || fail "$short left behind"
+echo "stopped munged, slurmctld, slurmd (pids ${pids[*]}): none running; $short removed"
 echo "PASS"
