@@ -24,7 +24,8 @@ def wilson_interval(k, n, z=Z95):
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # At k = 0 (k = n) the bound is exactly 0 (1); rounding would leave 1e-17 off it.
+    return (0.0 if k == 0 else centre - half), (1.0 if k == n else centre + half)
 
 
 def is_collapsed(val_acc, share):
@@ -177,7 +178,9 @@ def explain(by_cell, keras_reference=None, multiplier=5.0):
         k, n = sum(c.collapsed for c in pooled), sum(c.n for c in pooled)
         low, high = wilson_interval(k, n)
         facts["luck"] = "ruled out" if high <= DECISIVE_UPPER else "open"
-        sentences.append(f"Over all {n} baseline runs at x{multiplier:g} here, {k} collapsed: if the homework had "
+        pool = " and ".join(name for name, c in (("LibTorch with Keras' init", keras), ("LibTorch with PyTorch's init", torch),
+                                                 ("tf-keras", real)) if c and c.n)
+        sentences.append(f"Over all {n} baseline runs at x{multiplier:g} here ({pool}), {k} collapsed: if the homework had "
                          f"trained this network, one run collapsing would have had a probability of "
                          f"{k / n:.2f} (95 %: {low:.2f}-{high:.2f})" +
                          (", so its collapse is unlikely to be the luck of one seed." if facts["luck"] == "ruled out"

@@ -31,6 +31,16 @@ class CollapseTest(unittest.TestCase):
             self.assertAlmostEqual(got[0], low, places=4, msg=(k, n))
             self.assertAlmostEqual(got[1], high, places=4, msg=(k, n))
         self.assertEqual(collapse.wilson_interval(0, 0), (0.0, 1.0))
+        # The ends are exact, so that error bars (rate - low) are never negative: 0 of 3, 3 of 3.
+        self.assertEqual(collapse.wilson_interval(0, 3)[0], 0.0)
+        self.assertEqual(collapse.wilson_interval(3, 3)[1], 1.0)
+
+    def test_figure_of_small_cells(self):
+        out = fixtures.tmpdir()
+        rows = [study_row(init, "bn", 5, seed, "false") for init in ("keras", "torch") for seed in range(3)]
+        png, drawn = collapse.collapse_rate_figure(collapse.cells(rows), os.path.join(out, "small"))
+        self.assertTrue(os.path.exists(png))
+        self.assertEqual(drawn[("bn", "keras")]["rates"], [0.0])
 
     def test_cells_count_seeds_and_leave_out_undecided_rows(self):
         rows = [study_row("keras", "baseline", 5, 0, "true", "0.1"), study_row("keras", "baseline", 5, 1, "false"),
@@ -57,7 +67,7 @@ class CollapseTest(unittest.TestCase):
         self.assertIn("8 of 10 (0.49-0.94) seeds with PyTorch's init and 0 of 10 (0.00-0.28) with Keras'", " ".join(text))
         facts, text = collapse.explain(study(0, 0))
         self.assertEqual((facts["init"], facts["luck"]), ("ruled out", "ruled out"))
-        self.assertIn("Over all 20 baseline runs at x5 here, 0 collapsed", " ".join(text))
+        self.assertIn("Over all 20 baseline runs at x5 here (LibTorch with Keras' init and LibTorch with PyTorch's init), 0 collapsed", " ".join(text))
         facts, _ = collapse.explain(study(1, 3))
         self.assertEqual((facts["init"], facts["luck"]), ("open", "open"))
         # No collapse in too few seeds rules nothing out (0 of 3: up to 0.56).
