@@ -44,8 +44,10 @@ struct Evaluation {
 Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images, const TrainOptions& options);
 
 // Sets LibTorch's intra-op threads (0: every core), keeps BLAS from starting
-// threads of its own, and flushes denormals to zero on every intra-op thread;
-// returns the thread count.
+// threads of its own, and flushes denormals to zero on this thread and so on
+// the intra-op threads made after it (they inherit the flag); call it before
+// any parallel work, as the programs do: threads that already exist are set
+// by one parallel region, which may miss one. Returns the thread count.
 int ConfigureThreads(int requested);
 
 // The pieces of a training step, for benchmarks and the loop above.
