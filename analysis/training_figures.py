@@ -119,7 +119,9 @@ def q4_validation_curves(history_csv, out_prefix, curves, title, precision="bf16
 
 def q4_final_accuracy_vs_lr(summary_csv, out_prefix, precision="bf16"):
     """Final validation accuracy against the lr multiplier for both arms, one
-    point per seed, mean joined by a line; diverged runs marked with x."""
+    point per seed, mean joined by a line. A diverged run has no final
+    accuracy: it is marked with an x on the axis and, as in Table 1, left out
+    of the mean (a multiplier where every run diverged has no mean point)."""
     rows = [r for r in csv_io.read_rows(summary_csv) if r["precision"] == precision]
     fig, ax = style.new_figure(7.0, 4.2)
     drawn = {}
@@ -127,18 +129,21 @@ def q4_final_accuracy_vs_lr(summary_csv, out_prefix, precision="bf16"):
         arm_rows = [r for r in rows if r["arm"] == arm]
         if not arm_rows:
             continue
-        by_m = defaultdict(list)
+        by_m, diverged_at = defaultdict(list), set()
         for r in arm_rows:
-            diverged = csv_io.to_bool(r["diverged"])
-            acc = csv_io.to_float(r["final_val_acc"]) if r["final_val_acc"] else 0.0
-            by_m[float(r["lr_multiplier"])].append((acc, diverged))
-            ax.scatter([float(r["lr_multiplier"])], [acc], color=colour, marker="x" if diverged else "o",
-                       s=50 if diverged else 25, zorder=3)
+            m = float(r["lr_multiplier"])
+            acc = csv_io.to_float(r["final_val_acc"]) if r["final_val_acc"] else None
+            if csv_io.to_bool(r["diverged"]):
+                diverged_at.add(m)
+            if acc is not None:
+                by_m[m].append(acc)
+            ax.scatter([m], [acc if acc is not None else 0.0], color=colour, marker="o" if acc is not None else "x",
+                       s=25 if acc is not None else 50, zorder=3, clip_on=False)
         ms = sorted(by_m)
-        means = [sum(a for a, _ in by_m[m]) / len(by_m[m]) for m in ms]
+        means = [sum(by_m[m]) / len(by_m[m]) for m in ms]
         ax.plot(ms, means, color=colour, label=ARM_LABEL[arm])
-        drawn[arm] = {"multipliers": ms, "mean": means,
-                      "diverged": [m for m in ms if any(d for _, d in by_m[m])]}
+        drawn[arm] = {"multipliers": sorted(set(ms) | diverged_at), "mean_multipliers": ms, "mean": means,
+                      "diverged": sorted(diverged_at)}
     # The homework's Table 1 and its baseline at x5, as hollow diamonds of the arm's colour.
     for arm, colour, reported in (("baseline", style.OKABE_ITO["vermillion"], homework.Q4_BASELINE_VAL_ACC),
                                   ("bn", style.OKABE_ITO["blue"], homework.Q4_BN_VAL_ACC)):
@@ -147,7 +152,7 @@ def q4_final_accuracy_vs_lr(summary_csv, out_prefix, precision="bf16"):
             ax.scatter(ms, [reported[m] for m in ms], facecolors="none", edgecolors=colour, marker="D", s=45,
                        zorder=4, label=f"homework, {ARM_LABEL[arm]}")
             drawn[arm]["homework"] = {float(m): reported[m] for m in ms}
-    ax.scatter([], [], color="grey", marker="x", label="diverged (non-finite loss)")
+    ax.scatter([], [], color="grey", marker="x", label="diverged (non-finite loss; no accuracy)")
     ax.axhline(0.1, color=style.OKABE_ITO["black"], linewidth=0.8, linestyle=":", label="chance (0.10)")
     ax.set_xscale("log")
     ticks = sorted({m for d in drawn.values() for m in d["multipliers"]})

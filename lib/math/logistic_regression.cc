@@ -132,6 +132,13 @@ PsdReport CheckPsd(const Eigen::MatrixXd& hessian) {
 int CountJensenViolations(const LogisticProblem& problem, const Eigen::VectorXd& center,
                           double radius, int num_segments, int points_per_segment,
                           uint64_t seed) {
+  return CountJensenViolations([&problem](const Eigen::VectorXd& params) { return Loss(problem, params); },
+                               center, radius, num_segments, points_per_segment, seed);
+}
+
+int CountJensenViolations(const std::function<double(const Eigen::VectorXd&)>& f,
+                          const Eigen::VectorXd& center, double radius, int num_segments,
+                          int points_per_segment, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> normal(0.0, radius);
   const Eigen::Index p = center.size();
@@ -143,12 +150,12 @@ int CountJensenViolations(const LogisticProblem& problem, const Eigen::VectorXd&
   int violations = 0;
   for (int s = 0; s < num_segments; ++s) {
     const Eigen::VectorXd a = random_point(), b = random_point();
-    const double la = Loss(problem, a), lb = Loss(problem, b);
+    const double la = f(a), lb = f(b);
     for (int k = 1; k <= points_per_segment; ++k) {
       const double t = static_cast<double>(k) / (points_per_segment + 1);
       const double chord = t * la + (1 - t) * lb;
       const double tol = 1e-12 * (1.0 + std::abs(t * la) + std::abs((1 - t) * lb));
-      if (Loss(problem, t * a + (1 - t) * b) > chord + tol) ++violations;
+      if (f(t * a + (1 - t) * b) > chord + tol) ++violations;
     }
   }
   return violations;

@@ -19,6 +19,7 @@
 // identity without the intercept's entry.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "Eigen/Core"
@@ -74,6 +75,12 @@ PsdReport CheckPsd(const Eigen::MatrixXd& hessian);
 int CountJensenViolations(const LogisticProblem& problem, const Eigen::VectorXd& center,
                           double radius, int num_segments, int points_per_segment,
                           uint64_t seed);
+// The same check for any function of the parameters: a convex f gives 0, a
+// strictly concave one num_segments · points_per_segment (what the tests
+// use to show that the check can fire).
+int CountJensenViolations(const std::function<double(const Eigen::VectorXd&)>& f,
+                          const Eigen::VectorXd& center, double radius, int num_segments,
+                          int points_per_segment, uint64_t seed);
 
 }  // namespace hw1::math
 

@@ -75,6 +75,18 @@ def q4_summary(baseline_x5=0.1):
     return "\n".join(lines) + "\n"
 
 
+def q4_summary_of(finals, seeds=(0, 1)):
+    """q4_summary.csv rows for {(arm, multiplier): (final acc, epochs to target or "")}; seed s adds 0.01 s."""
+    lines = ["run_id,arm,lr_multiplier,lr,seed,final_val_acc,best_val_acc,best_epoch,epochs_to_target,"
+             "target_val_acc,final_train_loss,diverged,wall_seconds,precision"]
+    for seed in seeds:
+        for (arm, m), (acc, reach) in finals.items():
+            acc += 0.01 * seed
+            lines.append(f"{arm}_lr{m * 1e-4:g}_seed{seed}_bf16,{arm},{m},{m * 1e-4:g},{seed},{acc},{acc},3,{reach},"
+                         f"0.7,0.5,false,120,bf16")
+    return "\n".join(lines) + "\n"
+
+
 def model_summary():
     return """network,layer,type,output_shape,trainable_params,non_trainable_params
 baseline,conv2d,Conv2D,32x32x32,896,0

@@ -10,12 +10,19 @@ from tests.analysis import fixtures
 from tests.analysis.math_figures_test import Q1_CSV, Q2_CSV
 
 
+def build(data, out):
+    """The report's text, built from `data` into `out`."""
+    with open(report.Report(data, out).write()) as handle:
+        return handle.read()
+
+
 class ReportTest(unittest.TestCase):
     def test_empty_data_folder_lists_everything_missing(self):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
         r = report.Report(data, out)
         path = r.write()
-        text = open(path).read()
+        with open(path) as handle:
+            text = handle.read()
         self.assertIn("q4_summary.csv", text)
         self.assertIn("bazel run //experiments:q4_bn_sweep", text)
         self.assertEqual(len(r.missing), len(report.EXPECTED))
@@ -31,7 +38,8 @@ class ReportTest(unittest.TestCase):
         fixtures.write(data, "q4_summary.csv", fixtures.q4_summary())
         fixtures.feature_csvs(data)
         r = report.Report(data, out)
-        text = open(r.write()).read()
+        with open(r.write()) as handle:
+            text = handle.read()
         # Q2: the largest finite-difference error of the two data sets, and the Jensen count.
         self.assertIn("central finite differences is 9.0e-11", text)
         self.assertIn("violated 0 times", text)
@@ -69,7 +77,7 @@ class ReportTest(unittest.TestCase):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
         fixtures.write(data, "q4_history.csv", fixtures.q4_history())
         fixtures.write(data, "q4_summary.csv", fixtures.q4_summary(baseline_x5=0.78))
-        text = open(report.Report(data, out).write()).read()
+        text = build(data, out)
         # BN x5 (0.80, 0.81) still ends above the baseline x5 (0.78, 0.79), which no longer collapses.
         self.assertIn("**partly supported**, the baseline collapsed (final accuracy below 0.2, or diverged) in 0 of 2 "
                       "runs at x5", text)
@@ -94,7 +102,7 @@ class ReportTest(unittest.TestCase):
         for seed in range(4):
             keras.append(f"k{seed},tf-keras 2.21.0,baseline,5,{seed},3,3,2.3,0.1,2.3,0.1,{0.95 if seed < 2 else 0.3},9")
         fixtures.write(data, "keras_reference.csv", "\n".join(keras) + "\n")
-        text = open(report.Report(data, out).write()).read()
+        text = build(data, out)
         self.assertIn("| baseline (no BN) | torch | x5 | 7 of 10 | 0.40-0.89 | 0 | 0.1900 (0.1000-0.4000) |", text)
         self.assertIn("| tf-keras itself, baseline (no BN) | keras | x5 | 2 of 4 | 0.15-0.85 |", text)
         self.assertIn("The initialisation decides it: the baseline collapsed in 7 of 10 (0.40-0.89) seeds with "
@@ -104,6 +112,51 @@ class ReportTest(unittest.TestCase):
         self.assertIn("*Provisional:* the study is not complete; seeds so far per cell: keras bn x5 (1 of 3)", text)
         self.assertIn("tests the explanations (seed, initialisation, framework)", text)
         self.assertTrue(os.path.exists(os.path.join(out, "figures", "q4_collapse_rate.png")))
+
+    def claims(self, finals):
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        fixtures.write(data, "q4_history.csv", fixtures.q4_history())
+        fixtures.write(data, "q4_summary.csv", fixtures.q4_summary_of(finals))
+        return build(data, out)
+
+    def test_each_claim_can_be_partly_or_not_supported(self):
+        # BN reaches the target sooner at x5 only, ends below the baseline at x5, and its best
+        # setting is below the baseline's best.
+        text = self.claims({("baseline", 1): (0.80, "3"), ("baseline", 5): (0.85, "2"),
+                            ("bn", 1): (0.75, ""), ("bn", 5): (0.80, "1")})
+        self.assertIn("(a) *BN converges faster* (homework: reached 0.8012 5 epochs earlier): **partly supported**, "
+                      "BN reaches the baseline x1's final accuracy sooner at 1 of 2 learning rates (epochs, 26 = not "
+                      "within 25: x1: BN 26.0 vs baseline 3.0; x5: BN 1.0 vs baseline 2.0).", text)
+        self.assertIn("(b) *BN permits larger learning rates* (homework: the baseline collapses to 0.1000 at x5): "
+                      "**not supported**, the baseline collapsed (final accuracy below 0.2, or diverged) in 0 of 2 "
+                      "runs at x5; BN ends higher than the baseline at 0 of 1 raised learning rates (x5)", text)
+        self.assertIn("(c) *BN improves accuracy* (homework: 0.8519 against 0.8012): **not supported**, the best BN "
+                      "setting (x5, 0.8050) is 0.0500 below the best baseline setting (x5, 0.8550).", text)
+
+    def test_claims_with_runs_at_one_learning_rate_only(self):
+        text = self.claims({("baseline", 1): (0.70, "3"), ("bn", 1): (0.75, "4")})
+        self.assertIn("(a) *BN converges faster* (homework: reached 0.8012 5 epochs earlier): **not supported**, "
+                      "BN reaches the baseline x1's final accuracy sooner at 0 of 1 learning rates", text)
+        self.assertIn("(b) *BN permits larger learning rates* (homework: the baseline collapses to 0.1000 at x5): "
+                      "**not yet measured**.", text)
+        self.assertIn("(c) *BN improves accuracy* (homework: 0.8519 against 0.8012): **supported**, the best BN "
+                      "setting (x1, 0.7550) is 0.0500 above the best baseline setting (x1, 0.7050).", text)
+        # Nothing at a shared learning rate: no verdicts at all.
+        text = self.claims({("baseline", 1): (0.70, "3"), ("bn", 5): (0.75, "4")})
+        self.assertIn("**The homework's claims, checked.** Not yet: no learning rate has runs of both networks.", text)
+
+    def test_table1_leaves_out_runs_on_part_of_the_data(self):
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        fixtures.write(data, "q4_history.csv", fixtures.q4_history())
+        summary = fixtures.q4_summary_of({("baseline", 1): (0.70, "3"), ("bn", 1): (0.75, "4")})
+        summary += "baseline_lr0.0001_seed2_bf16_train1000,baseline,1,0.0001,2,0.2,0.2,1,,0.7,2.0,false,9,bf16\n"
+        fixtures.write(data, "q4_summary.csv", summary)
+        text = build(data, out)
+        self.assertIn("| baseline (no BN) | x1 (0.0001) | 0.7050 ± 0.0071 (n=2) |", text)
+        # With only such runs, Table 1 says so.
+        fixtures.write(data, "q4_summary.csv", summary.splitlines()[0] + "\n" + summary.splitlines()[-1] + "\n")
+        text = build(data, out)
+        self.assertIn("No full-protocol runs in `q4_summary.csv` yet.", text)
 
     def test_runs_in_both_q3_and_q4_are_compared_epoch_by_epoch(self):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
@@ -118,7 +171,7 @@ class ReportTest(unittest.TestCase):
         runs = {f"baseline_lr0.0001_seed{seed}_bf16": {"resumed_from_epoch": 0} for seed in (0, 1)}
         fixtures.write(data, "q3_train_cnn.manifest.json", json.dumps({"runs": runs}))
         fixtures.write(data, "q4_bn_sweep.manifest.json", json.dumps({"runs": runs}))
-        text = open(report.Report(data, out).write()).read()
+        text = build(data, out)
         self.assertIn("each from its own first epoch: 1 of 2 agree in every logged loss, accuracy and learning rate "
                       "of every epoch, to the last digit written; these differ: baseline_lr0.0001_seed1_bf16.", text)
         # Throughput per run: median and fastest epoch of the fixture's 1500 img/s epochs.
@@ -126,12 +179,12 @@ class ReportTest(unittest.TestCase):
         # In seed order, also when a re-run moved seed 0's row to the end of the CSV.
         header, seed0, seed1 = fixtures.q3_final_metrics().splitlines()
         fixtures.write(data, "q3_final_metrics.csv", "\n".join([header, seed1, seed0]) + "\n")
-        text = open(report.Report(data, out).write()).read()
+        text = build(data, out)
         self.assertIn("| seeds | 0, 1 | 1 run |", text)
         self.assertIn("| seed 0: 1,500 (1,500); seed 1: 1,500 (1,500) | - |", text)
         # A Q3 run still training (not in q3_final_metrics.csv) is left out.
         fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics(seeds=(0,)))
-        text = open(report.Report(data, out).write()).read()
+        text = build(data, out)
         self.assertIn("1 run of Q3 is also in Q4's grid", text)
         self.assertIn("1 of 1 agree", text)
 
@@ -141,7 +194,7 @@ class ReportTest(unittest.TestCase):
         fixtures.write(data, "q4_summary.csv", fixtures.q4_summary() +
                        "baseline_lr0.0001_seed0_fp32,baseline,1,0.0001,0,0.69,0.69,3,3,0.7,0.5,false,120,fp32\n"
                        "bn_lr0.001_seed0_fp32,bn,10,0.001,0,0.84,0.84,3,2,0.7,0.5,false,120,fp32\n")
-        text = open(report.Report(data, out).write()).read()
+        text = build(data, out)
         # bf16 seed 0: baseline x1 0.70, BN x10 0.82; seed 1 adds 0.01.
         self.assertIn("baseline (no BN) x1, seed 0: fp32 0.6900 vs bf16 0.7000 (-0.0100; bf16 over 2 seeds spans "
                       "0.0100)", text)
@@ -178,7 +231,7 @@ class ReportTest(unittest.TestCase):
                       seed1: {"resumed_from_epoch": 4, "checkpoint": f"checkpoints/q3_train_cnn/{seed1}.ckpt"}}}))
         # Seed 0: the sweep resumed a finished run from the shared folder of old; seed 1: no record at all.
         fixtures.write(data, "q4_bn_sweep.manifest.json", json.dumps({"runs": {seed0: {"resumed_from_epoch": 25}}}))
-        text = open(report.Report(data, out).write()).read()
+        text = build(data, out)
         self.assertIn(f"**The same run from two programs.** Not counted: {seed0} (`q4_bn_sweep` continued it after "
                       "epoch 25 from a checkpoint that, before each program kept its own, the other program may have "
                       f"written). Not counted: {seed1} (`q4_bn_sweep`'s manifest has no record of it).", text)
@@ -186,7 +239,7 @@ class ReportTest(unittest.TestCase):
         fixtures.write(data, "q4_bn_sweep.manifest.json", json.dumps({"runs": {
             seed0: {"resumed_from_epoch": 25, "checkpoint": f"checkpoints/q4_bn_sweep/{seed0}.ckpt"},
             seed1: {"resumed_from_epoch": 0}}}))
-        text = open(report.Report(data, out).write()).read()
+        text = build(data, out)
         self.assertIn("each from its own first epoch: 2 of 2 agree", text)
         self.assertNotIn("Not counted", text)
 
@@ -198,7 +251,7 @@ class ReportTest(unittest.TestCase):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
         fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics())
         fixtures.write(data, "q3_history.csv", fixtures.q3_history(epochs=8))  # +0.1 every epoch
-        text = open(report.Report(data, out).write()).read()
+        text = build(data, out)
         self.assertIn("Still improving at the end: validation accuracy rose by 0.5000 on average over the last 5 "
                       "epochs (best epoch of each run: 20, 20); 25 epochs at lr 1e-4 do not train", text)
         lines = fixtures.q3_history(epochs=8).splitlines()
@@ -207,12 +260,12 @@ class ReportTest(unittest.TestCase):
             f[8] = "0.7"
             lines[i] = ",".join(f)
         fixtures.write(data, "q3_history.csv", "\n".join(lines) + "\n")
-        text = open(report.Report(data, out).write()).read()
+        text = build(data, out)
         self.assertIn("Levelled off: validation accuracy rose by 0.0000 on average", text)
         self.assertNotIn("do not train this network", text)
         rising = fixtures.q3_history(seeds=(0,), epochs=8).splitlines()[1:]
         fixtures.write(data, "q3_history.csv", "\n".join([lines[0]] + rising + lines[9:]) + "\n")  # seed 1 flat
-        text = open(report.Report(data, out).write()).read()
+        text = build(data, out)
         self.assertIn("Some runs had levelled off, others had not: validation accuracy rose by 0.2500 on average", text)
 
     def test_sanity_check_names_the_maps_that_fail(self):

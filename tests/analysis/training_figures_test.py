@@ -40,6 +40,22 @@ class TrainingFiguresTest(unittest.TestCase):
         self.assertAlmostEqual(train[("baseline", 1, "train_loss")]["mean"][0], 1.5)
         self.assertIn(("bn", 5, "train_acc"), train)
 
+    def test_a_diverged_run_without_accuracy_is_not_averaged_as_zero(self):
+        # As Table 1 does: the mean is over the runs that have a final accuracy.
+        summary = fixtures.q4_summary()
+        summary += ("baseline_lr0.003_seed0_bf16,baseline,30,0.003,0,,,0,,0.7,nan,true,50,bf16\n"
+                    "baseline_lr0.003_seed1_bf16,baseline,30,0.003,1,0.3,0.3,1,,0.7,2.0,false,50,bf16\n"
+                    "bn_lr0.01_seed0_bf16,bn,100,0.01,0,,,0,,0.7,nan,true,50,bf16\n")
+        path = fixtures.write(self.dir, "q4s.csv", summary)
+        _, final = training_figures.q4_final_accuracy_vs_lr(path, os.path.join(self.dir, "f"))
+        base = dict(zip(final["baseline"]["mean_multipliers"], final["baseline"]["mean"]))
+        self.assertAlmostEqual(base[30.0], 0.3)
+        self.assertEqual(final["baseline"]["diverged"], [5.0, 30.0])
+        # Every run at x100 diverged: marked, but no mean point.
+        self.assertIn(100.0, final["bn"]["multipliers"])
+        self.assertNotIn(100.0, final["bn"]["mean_multipliers"])
+        self.assertEqual(final["bn"]["diverged"], [100.0])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -11,8 +11,12 @@ grep -q '"experiment": "q1_conv1x1"' "$out/q1_conv1x1.manifest.json" || fail "no
 expect_failure "--num_inputs" experiments/q1_conv1x1 --out_dir="$out" --num_inputs=0
 
 experiments/q2_convexity --out_dir="$out" --jensen_segments=5 >/dev/null
-! column "$out/q2_hessian_checks.csv" psd | grep -qv true || fail "a Q2 Hessian is not PSD"
-! column "$out/q2_symbolic_proof.csv" holds | grep -qv true || fail "the symbolic proof failed"
+all_equal "$out/q2_hessian_checks.csv" psd true
+all_equal "$out/q2_hessian_checks.csv" jensen_violations 0
+all_equal "$out/q2_symbolic_proof.csv" holds true
+# The helper itself fails on a missing column and on a differing value (run in subshells).
+! (all_equal "$out/q2_hessian_checks.csv" no_such_column true) 2>/dev/null || fail "all_equal passed a missing column"
+! (all_equal "$out/q2_derivation_steps.csv" holds true) 2>/dev/null || fail "all_equal passed a 'false'"
 [[ "$(column "$out/q2_derivation_steps.csv" holds | tr '\n' ' ')" == \
    "true n/a true false true true true n/a true false true true n/a true true true " ]] \
   || fail "derivation verdicts changed: $(column "$out/q2_derivation_steps.csv" holds | tr '\n' ' ')"

@@ -20,6 +20,14 @@ grep -q '"md5"' "$out/q3_train_cnn.manifest.json" || fail "manifest lacks data M
 /usr/bin/python3 -c "import torch,sys; d=torch.load(sys.argv[1]); assert d['fc1.weight'].shape == (512, 2304)" \
   "$out/weights/$id.pth" || fail "python cannot load the weights"
 
+# --precision=auto, the default: bf16 exactly on CPUs with AMX (both flags), fp32 elsewhere; the
+# oracle is /proc/cpuinfo read here.
+if grep -qw amx_bf16 /proc/cpuinfo && grep -qw amx_tile /proc/cpuinfo; then want=bf16; else want=fp32; fi
+experiments/q3_train_cnn --data_dir="$FIXTURE" --partial_data --out_dir="$TEST_TMPDIR/auto" --train_limit=32 \
+  --test_limit=16 --threads=1 --epochs=1 >/dev/null 2>&1 || fail "--precision=auto run"
+all_equal "$TEST_TMPDIR/auto/q3_history.csv" precision "$want"
+grep -q "\"precision\": \"$want\"" "$TEST_TMPDIR/auto/q3_train_cnn.manifest.json" || fail "manifest precision is not $want"
+
 # A second run (BN arm) lands beside the first in the same CSVs.
 run --epochs=2 --batchnorm >/dev/null 2>&1
 [[ $(rows "$out/q3_history.csv") -eq 4 ]] || fail "BN run rows"

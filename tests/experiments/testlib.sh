@@ -16,6 +16,16 @@ column() {
   /usr/bin/python3 -c 'import csv,sys; [print(r[sys.argv[2]]) for r in csv.DictReader(open(sys.argv[1]))]' "$1" "$2"
 }
 
+# all_equal CSV NAME VALUE: the column exists, has at least one row, and every value is VALUE.
+all_equal() {
+  local values
+  values="$(column "$1" "$2")" || fail "$1 has no column '$2'"
+  [[ -n "$values" ]] || fail "$1 has no rows"
+  local other
+  other="$(grep -vxF -- "$3" <<<"$values" || true)"
+  [[ -z "$other" ]] || fail "$1: column $2 is not all '$3': $(tr '\n' ' ' <<<"$other")"
+}
+
 rows() { echo $(( $(wc -l <"$1") - 1 )); }
 
 FIXTURE="tests/data/cifar10_fixture"

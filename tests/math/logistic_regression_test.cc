@@ -123,12 +123,21 @@ TEST(CheckPsdTest, LogisticHessianIsPsdOnHardData) {
 TEST(JensenTest, ConvexLossHasNoViolationsAndAConcaveOneWould) {
   LogisticProblem problem = RandomProblem(30, 3, 13);
   EXPECT_EQ(CountJensenViolations(problem, Eigen::VectorXd::Zero(3), 5.0, 50, 9, 14), 0);
-  // Negating the labels' role (maximising the loss) is concave: the check must fire.
-  // -L is not representable as a LogisticProblem, so compare a chord by hand.
-  const Eigen::VectorXd a = RandomParams(3, 3.0, 15), b = RandomParams(3, 3.0, 16);
-  const double mid = Loss(problem, 0.5 * (a + b));
-  EXPECT_LE(mid, 0.5 * (Loss(problem, a) + Loss(problem, b)));
-  EXPECT_GT(-mid, 0.5 * (-Loss(problem, a) - Loss(problem, b)) - 1e-12);
+  // The detector itself: a strictly concave function (−‖w‖²) lies above every
+  // chord at every interior point, so all 50 · 9 points fire; −L does as well
+  // wherever L is strictly convex (here, on random data, everywhere).
+  auto concave = [](const Eigen::VectorXd& w) { return -w.squaredNorm(); };
+  EXPECT_EQ(CountJensenViolations(concave, Eigen::VectorXd::Zero(3), 5.0, 50, 9, 14), 450);
+  auto minus_loss = [&problem](const Eigen::VectorXd& w) { return -Loss(problem, w); };
+  EXPECT_EQ(CountJensenViolations(minus_loss, Eigen::VectorXd::Zero(3), 5.0, 50, 9, 14), 450);
+  // A function convex along one axis and concave along another fires on some segments only.
+  auto saddle = [](const Eigen::VectorXd& w) { return w(0) * w(0) - w(1) * w(1); };
+  const int some = CountJensenViolations(saddle, Eigen::VectorXd::Zero(3), 5.0, 50, 9, 14);
+  EXPECT_GT(some, 0);
+  EXPECT_LT(some, 450);
+  // ‖w‖² is convex: no violation.
+  auto convex = [](const Eigen::VectorXd& w) { return w.squaredNorm(); };
+  EXPECT_EQ(CountJensenViolations(convex, Eigen::VectorXd::Zero(3), 5.0, 50, 9, 14), 0);
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 #include "lib/models/cifar_cnn.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <array>
 #include <cmath>
+#include <map>
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -210,6 +213,121 @@ TEST(CifarCnnTest, BatchNormUsesKerasEpsilonAndMomentum) {
     }
   }
   EXPECT_EQ(found, 4);
+}
+
+// The network written out with LibTorch's functional ops, as Keras' cifar10_cnn
+// example defines it: the oracle for the module's wiring (order of layers,
+// padding, pooling, dropout rates and where they act, BN before the ReLU).
+// BatchNorm in training mode is written as its formula. `seeds` are the three
+// dropout masks' seeds in the order the layers draw them.
+torch::Tensor KerasExampleTrainForward(CifarCnnImpl& model, const torch::Tensor& x,
+                                       const std::array<uint64_t, 3>& seeds, bool batchnorm) {
+  auto p = model.named_parameters();
+  auto conv = [&](const torch::Tensor& in, const std::string& name, int64_t padding) {
+    torch::Tensor h = torch::conv2d(in, p[name + ".weight"], p[name + ".bias"], 1, padding);
+    if (batchnorm) {
+      const std::string bn = "bn" + name.substr(4);
+      const torch::Tensor mean = h.mean({0, 2, 3}, true);
+      const torch::Tensor var = (h - mean).pow(2).mean({0, 2, 3}, true);  // biased, as BN normalises
+      h = (h - mean) / torch::sqrt(var + 1e-3) * p[bn + ".weight"].view({1, -1, 1, 1}) +
+          p[bn + ".bias"].view({1, -1, 1, 1});
+    }
+    return torch::relu(h);
+  };
+  torch::Tensor h = conv(conv(x, "conv1", 1), "conv2", 0);
+  h = torch::max_pool2d(h, 2);
+  h = h * DropoutMask(h, 0.25, seeds[0]);
+  h = conv(conv(h, "conv3", 1), "conv4", 0);
+  h = torch::max_pool2d(h, 2);
+  h = h * DropoutMask(h, 0.25, seeds[1]);
+  h = torch::relu(torch::linear(h.flatten(1), p["fc1.weight"], p["fc1.bias"]));
+  h = h * DropoutMask(h, 0.5, seeds[2]);
+  return torch::linear(h, p["fc2.weight"], p["fc2.bias"]);
+}
+
+// The seeds FastDropout will draw next from the global generator (fast_dropout.h).
+std::array<uint64_t, 3> NextDropoutSeeds(uint64_t global_seed) {
+  torch::manual_seed(global_seed);
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  auto* cpu = at::check_generator<at::CPUGeneratorImpl>(generator);
+  std::array<uint64_t, 3> seeds{};
+  for (auto& s : seeds) s = cpu->random64();
+  torch::manual_seed(global_seed);
+  return seeds;
+}
+
+TEST(CifarCnnTest, TrainModeForwardIsKerasExampleWrittenOut) {
+  for (bool batchnorm : {false, true}) {
+    CifarCnnOptions options;
+    options.batchnorm = batchnorm;
+    torch::manual_seed(21);
+    CifarCnn model(options);
+    if (batchnorm) {  // γ and β away from 1 and 0, so that their use shows
+      torch::NoGradGuard no_grad;
+      for (auto& item : model->named_parameters()) {
+        if (item.key().rfind("bn", 0) == 0) item.value().uniform_(0.5, 1.5);
+      }
+    }
+    model->train();
+    const torch::Tensor x = torch::rand({6, 3, 32, 32});
+    torch::Tensor expected;
+    {
+      torch::NoGradGuard no_grad;
+      expected = KerasExampleTrainForward(*model, x, NextDropoutSeeds(5), batchnorm);
+    }
+    torch::manual_seed(5);  // the module draws the same three seeds
+    const torch::Tensor logits = model->forward(x);
+    ASSERT_EQ(logits.sizes(), expected.sizes());
+    EXPECT_TRUE(torch::allclose(logits, expected, 1e-4, 1e-5))
+        << "batchnorm " << batchnorm << ": max difference " << (logits - expected).abs().max().item<float>();
+  }
+}
+
+TEST(CifarCnnTest, BatchNormRunningStatisticsFollowKerasMomentum) {
+  // After one training-mode forward pass, each running statistic moves 1 %
+  // (Keras' momentum 0.99) from its start (mean 0, variance 1) towards the
+  // batch's: the mean over (N, H, W) of the conv output, and its unbiased variance.
+  CifarCnnOptions options;
+  options.batchnorm = true;
+  torch::manual_seed(4);
+  CifarCnn model(options);
+  model->train();
+  const torch::Tensor x = torch::rand({5, 3, 32, 32});
+  torch::NoGradGuard no_grad;
+  auto p = model->named_parameters();
+  const torch::Tensor conv1 = torch::conv2d(x, p["conv1.weight"], p["conv1.bias"], 1, 1);
+  model->forward(x);
+  auto buffers = model->named_buffers();
+  const torch::Tensor mean = conv1.mean({0, 2, 3});
+  const torch::Tensor var = conv1.var({0, 2, 3}, /*unbiased=*/true);
+  EXPECT_TRUE(torch::allclose(buffers["bn1.running_mean"], 0.99 * 0 + 0.01 * mean, 1e-5, 1e-7));
+  EXPECT_TRUE(torch::allclose(buffers["bn1.running_var"], 0.99 * 1 + 0.01 * var, 1e-5, 1e-7));
+  // Evaluation uses them: BN becomes (h − running_mean) / √(running_var + ε) · γ + β.
+  model->eval();
+  const torch::Tensor a1 = model->ForwardWithActivations(x).conv_activations[0];
+  const torch::Tensor expected =
+      torch::relu((conv1 - buffers["bn1.running_mean"].view({1, -1, 1, 1})) /
+                      torch::sqrt(buffers["bn1.running_var"].view({1, -1, 1, 1}) + 1e-3) *
+                      p["bn1.weight"].view({1, -1, 1, 1}) +
+                  p["bn1.bias"].view({1, -1, 1, 1}));
+  EXPECT_TRUE(torch::allclose(a1, expected, 1e-4, 1e-5));
+}
+
+TEST(CifarCnnTest, EvalModeForwardHasNoDropout) {
+  torch::manual_seed(8);
+  CifarCnn model;
+  model->eval();
+  const torch::Tensor x = torch::rand({3, 3, 32, 32});
+  torch::NoGradGuard no_grad;
+  auto p = model->named_parameters();
+  auto conv = [&](const torch::Tensor& in, const std::string& name, int64_t padding) {
+    return torch::relu(torch::conv2d(in, p[name + ".weight"], p[name + ".bias"], 1, padding));
+  };
+  torch::Tensor h = torch::max_pool2d(conv(conv(x, "conv1", 1), "conv2", 0), 2);
+  h = torch::max_pool2d(conv(conv(h, "conv3", 1), "conv4", 0), 2);
+  h = torch::relu(torch::linear(h.flatten(1), p["fc1.weight"], p["fc1.bias"]));
+  const torch::Tensor expected = torch::linear(h, p["fc2.weight"], p["fc2.bias"]);
+  EXPECT_TRUE(torch::allclose(model->forward(x), expected, 1e-4, 1e-5));
 }
 
 }  // namespace

@@ -37,6 +37,20 @@ TEST(FastDropoutTest, ChannelsLastAndBf16) {
   EXPECT_EQ(mask.to(torch::kFloat32).max().item<float>(), 2.0f);
 }
 
+TEST(FastDropoutTest, Bf16KeptValueIsLibTorchsOwn) {
+  // In bf16 the kept value is 1/(1−p) rounded to bf16: for p = 0.25, 4/3 becomes
+  // 1.3359375 (0.2 % high). LibTorch's own dropout does the same (its noise is
+  // bernoulli · 1/(1−p) in the input's dtype), so a bf16 run here scales as a
+  // bf16 run of torch::dropout would.
+  const torch::Tensor x = torch::ones({4096}, torch::kBFloat16);
+  const float kept = DropoutMask(x, 0.25, 1).to(torch::kFloat32).max().item<float>();
+  EXPECT_EQ(kept, 1.3359375f);
+  torch::manual_seed(0);
+  EXPECT_EQ(torch::dropout(x, 0.25, /*train=*/true).to(torch::kFloat32).max().item<float>(), kept);
+  // p = 0.5: 2 is exact in bf16.
+  EXPECT_EQ(DropoutMask(x, 0.5, 1).to(torch::kFloat32).max().item<float>(), 2.0f);
+}
+
 TEST(FastDropoutTest, GradientUsesTheSameMaskAndEvalIsIdentity) {
   FastDropout dropout(0.5);
   torch::manual_seed(0);

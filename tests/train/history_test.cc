@@ -41,6 +41,15 @@ TEST(HistoryTest, SummaryFields) {
   EXPECT_FALSE(s.diverged);
 }
 
+TEST(HistoryTest, TiesKeepTheFirstBestEpochAndReachingTheTargetExactlyCounts) {
+  // As Keras' "best" (np.greater): a later epoch that only equals the best
+  // does not move it. The target (claim (a)'s "epochs to reach") is >=.
+  const RunSummary s = Summarize(MakeResult({0.5, 0.75, 0.625, 0.75}), /*target=*/0.75);
+  EXPECT_EQ(s.best_epoch, 2);
+  EXPECT_DOUBLE_EQ(s.best_val_acc, 0.75);
+  EXPECT_EQ(s.epochs_to_target, 2);
+}
+
 TEST(HistoryTest, NeverReachingTheTargetAndDiverging) {
   const RunSummary never = Summarize(MakeResult({0.1, 0.1}), 0.8);
   EXPECT_EQ(never.epochs_to_target, 0);

@@ -123,6 +123,21 @@ TEST(FeatureMapsTest, HeatmapPeaksOnTheBrightSquare) {
   }
 }
 
+// Two channels, one of which lowers the score (α < 0): Grad-CAM weighs each
+// channel by its α, sums, and keeps the positive part; values by hand.
+TEST(FeatureMapsTest, GradCamAndHomeworkVariantByHand) {
+  LayerGradients g;
+  g.activations = torch::tensor({1.0, 2.0, 3.0, 4.0,    // channel 0
+                                 4.0, 0.0, 1.0, 1.0})  // channel 1
+                      .view({1, 2, 2, 2});
+  g.pooled = torch::tensor({0.5, -1.0}).view({1, 2});
+  // 0.5·A0 − A1 = [[−3.5, 1], [0.5, 1]]; ReLU keeps [[0, 1], [0.5, 1]].
+  EXPECT_TRUE(torch::equal(GradCam(g, 0), torch::tensor({0.0, 1.0, 0.5, 1.0}).view({2, 2})));
+  // The homework's variant keeps one channel's sign: −A1.
+  EXPECT_TRUE(torch::equal(HomeworkHeatmap(g, 0, 1), torch::tensor({-4.0, 0.0, -1.0, -1.0}).view({2, 2})));
+  EXPECT_TRUE(torch::equal(HomeworkHeatmap(g, 0, 0), torch::tensor({0.5, 1.0, 1.5, 2.0}).view({2, 2})));
+}
+
 TEST(FeatureMapsTest, RankingHelpers) {
   EXPECT_EQ(TopK(torch::tensor({0.1, 0.9, 0.5, 0.9}), 3), (std::vector<int64_t>{1, 3, 2}));
   const std::vector<int64_t> chosen = ChooseChannels(64, 3, 7);
