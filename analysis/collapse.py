@@ -8,11 +8,10 @@ from collections import defaultdict
 
 from analysis import csv_io
 from analysis import style
+from analysis.collapse_rule import COLLAPSE_MAX_VAL_ACC, COLLAPSE_MIN_MAJORITY_SHARE, is_collapsed  # noqa: F401
 
 Z95 = 1.959963984540054  # the standard normal's 97.5 % quantile
 INIT_LABEL = {"keras": "Keras init (Glorot uniform, zero bias)", "torch": "PyTorch init (kaiming_uniform(a=√5))"}
-COLLAPSE_MAX_VAL_ACC = 0.15
-COLLAPSE_MIN_MAJORITY_SHARE = 0.90
 
 
 def wilson_interval(k, n, z=Z95):
@@ -26,10 +25,6 @@ def wilson_interval(k, n, z=Z95):
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
     # At k = 0 (k = n) the bound is exactly 0 (1); rounding would leave 1e-17 off it.
     return (0.0 if k == 0 else centre - half), (1.0 if k == n else centre + half)
-
-
-def is_collapsed(val_acc, share):
-    return share >= 0 and val_acc <= COLLAPSE_MAX_VAL_ACC and share >= COLLAPSE_MIN_MAJORITY_SHARE
 
 
 class Cell:

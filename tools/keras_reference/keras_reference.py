@@ -30,6 +30,11 @@ import time
 
 import numpy as np
 
+# The collapse rule of lib/train/collapse.h, the one the report uses (run.sh starts this file
+# directly, so the repository root goes on the path first).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from analysis.collapse_rule import is_collapsed, majority_class_share  # noqa: E402
+
 FILES = [f"data_batch_{i}.bin" for i in range(1, 6)] + ["test_batch.bin"]
 RECORD_BYTES = 1 + 3 * 32 * 32
 OFFICIAL_RECORDS = 10000
@@ -39,22 +44,10 @@ COLUMNS = ["run_id", "framework", "arm", "lr_multiplier", "seed", "epochs", "epo
            "train_acc", "val_loss", "val_acc", "val_majority_class_share", "seconds"]
 BASE_LR = 1e-4
 
-# The collapse rule of lib/train/collapse.h, the same for every framework.
-COLLAPSE_MAX_VAL_ACC = 0.15
-COLLAPSE_MIN_MAJORITY_SHARE = 0.90
 
 
 class UsageError(Exception):
     """Bad input: the message names the file, flag or value."""
-
-
-def majority_class_share(counts):
-    total = sum(counts)
-    return max(counts) / total if total > 0 else -1.0
-
-
-def is_collapsed(val_acc, share):
-    return share >= 0 and val_acc <= COLLAPSE_MAX_VAL_ACC and share >= COLLAPSE_MIN_MAJORITY_SHARE
 
 
 def load_cifar10(folder, require_official_sizes=True, train_limit=-1):
