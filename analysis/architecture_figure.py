@@ -4,8 +4,13 @@ from analysis import csv_io
 from analysis import style
 
 TYPE_COLOUR = {
-    "Conv2D": "sky_blue", "BatchNormalization": "yellow", "Activation": "green",
-    "MaxPooling2D": "orange", "Dropout": "purple", "Flatten": "black", "Dense": "blue",
+    "Conv2D": "sky_blue",
+    "BatchNormalization": "yellow",
+    "Activation": "green",
+    "MaxPooling2D": "orange",
+    "Dropout": "purple",
+    "Flatten": "black",
+    "Dense": "blue",
 }
 
 
@@ -27,13 +32,19 @@ def architecture_figure(summary_csv, out_prefix):
             params = int(layer["trainable_params"]) + int(layer["non_trainable_params"])
             total += params
             colour = style.OKABE_ITO[TYPE_COLOUR.get(layer["type"], "black")]
-            ax.add_patch(style.plt.Rectangle((0.05, i - 0.4), 0.9, 0.8, facecolor=colour, alpha=0.35,
-                                             edgecolor="black", linewidth=0.6))
+            ax.add_patch(
+                style.plt.Rectangle(
+                    (0.05, i - 0.4), 0.9, 0.8, facecolor=colour, alpha=0.35, edgecolor="black", linewidth=0.6
+                )
+            )
             text = f'{layer["type"]}   out {layer["output_shape"].replace("x", " x ")}   params {params:,}'
             labels.append(text)
             ax.text(0.5, i, text, ha="center", va="center", fontsize=8)
-        ax.set_title(f'{"Baseline CNN" if network == "baseline" else "BatchNorm CNN"} '
-                     f"(Keras cifar10_cnn), {total:,} parameters", fontsize=10)
+        ax.set_title(
+            f'{"Baseline CNN" if network == "baseline" else "BatchNorm CNN"} '
+            f"(Keras cifar10_cnn), {total:,} parameters",
+            fontsize=10,
+        )
         ax.text(0.5, -0.8, "input 32 x 32 x 3", ha="center", fontsize=8)
         drawn[network] = {"labels": labels, "total_params": total}
     fig.suptitle("Q3 (a): architectures (output shapes H x W x C, as Keras lists them)", fontsize=11)

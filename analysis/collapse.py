@@ -79,8 +79,12 @@ def collapse_rate_figure(by_cell, out_prefix, keras_reference=None):
     """Collapse rate against learning rate, one line per (network, init), Wilson 95 % bars;
     the Keras reference's cells as open squares."""
     fig, ax = style.new_figure(width=7.5, height=4.2)
-    colours = {("baseline", "keras"): style.OKABE_ITO["blue"], ("baseline", "torch"): style.OKABE_ITO["vermillion"],
-               ("bn", "keras"): style.OKABE_ITO["green"], ("bn", "torch"): style.OKABE_ITO["purple"]}
+    colours = {
+        ("baseline", "keras"): style.OKABE_ITO["blue"],
+        ("baseline", "torch"): style.OKABE_ITO["vermillion"],
+        ("bn", "keras"): style.OKABE_ITO["green"],
+        ("bn", "torch"): style.OKABE_ITO["purple"],
+    }
     offsets = {("baseline", "keras"): 0.97, ("baseline", "torch"): 1.03, ("bn", "keras"): 0.94, ("bn", "torch"): 1.06}
     drawn = {}
     for (arm, init), colour in colours.items():
@@ -91,19 +95,37 @@ def collapse_rate_figure(by_cell, out_prefix, keras_reference=None):
         rates = [by_cell[k].collapsed / by_cell[k].n for k in keys]
         lows = [r - by_cell[k].interval[0] for r, k in zip(rates, keys)]
         highs = [by_cell[k].interval[1] - r for r, k in zip(rates, keys)]
-        label = f"{'BatchNorm' if arm == 'bn' else 'baseline'}, {init} init (n = {min(by_cell[k].n for k in keys)}" \
-                f"{'' if len({by_cell[k].n for k in keys}) == 1 else '+'})"
-        ax.errorbar(xs, rates, yerr=[lows, highs], color=colour, marker="o", capsize=3, label=label,
-                    linestyle="-" if arm == "baseline" else "--")
+        label = (
+            f"{'BatchNorm' if arm == 'bn' else 'baseline'}, {init} init (n = {min(by_cell[k].n for k in keys)}"
+            f"{'' if len({by_cell[k].n for k in keys}) == 1 else '+'})"
+        )
+        ax.errorbar(
+            xs,
+            rates,
+            yerr=[lows, highs],
+            color=colour,
+            marker="o",
+            capsize=3,
+            label=label,
+            linestyle="-" if arm == "baseline" else "--",
+        )
         drawn[(arm, init)] = {"multipliers": [k[2] for k in keys], "rates": rates}
     for (arm, multiplier, epochs), cell in sorted((keras_reference or {}).items()):
         if epochs > 3 or not cell.n:
             continue
         low, high = cell.interval
         rate = cell.collapsed / cell.n
-        ax.errorbar([multiplier * 1.09], [rate], yerr=[[rate - low], [high - rate]], color=style.OKABE_ITO["black"],
-                    marker="s", markerfacecolor="none", capsize=3, linestyle="none",
-                    label=f"tf-keras itself, {arm} (n = {cell.n})")
+        ax.errorbar(
+            [multiplier * 1.09],
+            [rate],
+            yerr=[[rate - low], [high - rate]],
+            color=style.OKABE_ITO["black"],
+            marker="s",
+            markerfacecolor="none",
+            capsize=3,
+            linestyle="none",
+            label=f"tf-keras itself, {arm} (n = {cell.n})",
+        )
         drawn[("tf-keras", arm)] = {"multipliers": [multiplier], "rates": [rate]}
     ax.set_xscale("log")
     ax.minorticks_off()
@@ -143,43 +165,67 @@ def explain(by_cell, keras_reference=None, multiplier=5.0):
     if keras and torch and keras.n and torch.n:
         if not overlap(keras, torch):
             facts["init"] = "supported"
-            sentences.append(f"The initialisation decides it: the baseline collapsed in {fmt_cell(torch)} seeds with "
-                             f"PyTorch's init and {fmt_cell(keras)} with Keras' (Wilson 95 % intervals apart).")
-        elif keras.collapsed == 0 and torch.collapsed == 0 and max(keras.interval[1], torch.interval[1]) <= DECISIVE_UPPER:
+            sentences.append(
+                f"The initialisation decides it: the baseline collapsed in {fmt_cell(torch)} seeds with "
+                f"PyTorch's init and {fmt_cell(keras)} with Keras' (Wilson 95 % intervals apart)."
+            )
+        elif (
+            keras.collapsed == 0
+            and torch.collapsed == 0
+            and max(keras.interval[1], torch.interval[1]) <= DECISIVE_UPPER
+        ):
             facts["init"] = "ruled out"
-            sentences.append(f"Neither initialisation makes this network collapse at x{multiplier:g}: "
-                             f"{fmt_cell(keras)} seeds with Keras' init, {fmt_cell(torch)} with PyTorch's. "
-                             "The initialisation does not explain the homework's collapse.")
+            sentences.append(
+                f"Neither initialisation makes this network collapse at x{multiplier:g}: "
+                f"{fmt_cell(keras)} seeds with Keras' init, {fmt_cell(torch)} with PyTorch's. "
+                "The initialisation does not explain the homework's collapse."
+            )
         else:
             facts["init"] = "open"
-            sentences.append(f"The two initialisations cannot be told apart yet: {fmt_cell(keras)} seeds collapsed "
-                             f"with Keras' init, {fmt_cell(torch)} with PyTorch's (the intervals overlap, or are "
-                             f"too wide to rule anything out).")
+            sentences.append(
+                f"The two initialisations cannot be told apart yet: {fmt_cell(keras)} seeds collapsed "
+                f"with Keras' init, {fmt_cell(torch)} with PyTorch's (the intervals overlap, or are "
+                f"too wide to rule anything out)."
+            )
     if real and real.n and keras and keras.n:
         if not overlap(real, keras) and real.collapsed > keras.collapsed:
             facts["framework"] = "supported"
-            sentences.append(f"Keras itself collapses where the LibTorch emulation does not: tf-keras {fmt_cell(real)} "
-                             f"against {fmt_cell(keras)}; the difference lies in the implementation.")
+            sentences.append(
+                f"Keras itself collapses where the LibTorch emulation does not: tf-keras {fmt_cell(real)} "
+                f"against {fmt_cell(keras)}; the difference lies in the implementation."
+            )
         elif real.collapsed == 0 and keras.collapsed == 0 and real.interval[1] <= DECISIVE_UPPER:
             facts["framework"] = "ruled out"
-            sentences.append(f"Keras itself does not collapse either (tf-keras: {fmt_cell(real)} seeds), so the "
-                             "emulation is not hiding a collapse that Keras would show.")
+            sentences.append(
+                f"Keras itself does not collapse either (tf-keras: {fmt_cell(real)} seeds), so the "
+                "emulation is not hiding a collapse that Keras would show."
+            )
         else:
             facts["framework"] = "open"
-            sentences.append(f"tf-keras collapsed in {fmt_cell(real)} seeds, the emulation with Keras' init in "
-                             f"{fmt_cell(keras)}: consistent within the intervals.")
+            sentences.append(
+                f"tf-keras collapsed in {fmt_cell(real)} seeds, the emulation with Keras' init in "
+                f"{fmt_cell(keras)}: consistent within the intervals."
+            )
     pooled = [c for c in (keras, torch, real) if c and c.n]
     if pooled:
         k, n = sum(c.collapsed for c in pooled), sum(c.n for c in pooled)
         low, high = wilson_interval(k, n)
         facts["luck"] = "ruled out" if high <= DECISIVE_UPPER else "open"
-        pool = " and ".join(name for name, c in (("LibTorch with Keras' init", keras), ("LibTorch with PyTorch's init", torch),
-                                                 ("tf-keras", real)) if c and c.n)
-        sentences.append(f"Over all {n} baseline runs at x{multiplier:g} here ({pool}), {k} collapsed: if the homework had "
-                         f"trained this network, one run collapsing would have had a probability of "
-                         f"{k / n:.2f} (95 %: {low:.2f}-{high:.2f})" +
-                         (", so its collapse is unlikely to be the luck of one seed." if facts["luck"] == "ruled out"
-                          else "."))
+        pool = " and ".join(
+            name
+            for name, c in (
+                ("LibTorch with Keras' init", keras),
+                ("LibTorch with PyTorch's init", torch),
+                ("tf-keras", real),
+            )
+            if c and c.n
+        )
+        sentences.append(
+            f"Over all {n} baseline runs at x{multiplier:g} here ({pool}), {k} collapsed: if the homework had "
+            f"trained this network, one run collapsing would have had a probability of "
+            f"{k / n:.2f} (95 %: {low:.2f}-{high:.2f})"
+            + (", so its collapse is unlikely to be the luck of one seed." if facts["luck"] == "ruled out" else ".")
+        )
     return facts, sentences
 
 

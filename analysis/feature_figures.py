@@ -42,8 +42,15 @@ def _overlay(ax, image, heat, title):
     if heat is not None:
         # Upsampled over the image; scaled to its own maximum (|min| when all <= 0).
         scale = heat.max() if heat.max() > 0 else max(abs(heat.min()), 1e-12)
-        ax.imshow(np.clip(heat / scale, 0, 1), cmap="inferno", alpha=0.55, extent=(-0.5, 31.5, 31.5, -0.5),
-                  interpolation="bilinear", vmin=0, vmax=1)
+        ax.imshow(
+            np.clip(heat / scale, 0, 1),
+            cmap="inferno",
+            alpha=0.55,
+            extent=(-0.5, 31.5, 31.5, -0.5),
+            interpolation="bilinear",
+            vmin=0,
+            vmax=1,
+        )
     ax.set_title(title, fontsize=7)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -65,8 +72,12 @@ def heatmap_figure(maps_csv, images_csv, layer, out_prefix):
         label = CLASS_NAMES[meta["label"]]
         predicted = CLASS_NAMES[meta["predicted"]]
         _overlay(axes[row][0], images[n], None, f"test image {n}: {label}\n(predicted {predicted})")
-        _overlay(axes[row][1], images[n], heat, f"layer {layer} channel {channel}, top {rank}\n"
-                                                 f"pooled grad x map (grad {meta['score']:.2g})")
+        _overlay(
+            axes[row][1],
+            images[n],
+            heat,
+            f"layer {layer} channel {channel}, top {rank}\n" f"pooled grad x map (grad {meta['score']:.2g})",
+        )
         _overlay(axes[row][2], images[n], cam[1] if cam else None, "Grad-CAM (all channels)\nof the predicted class")
         drawn.append({"channel": channel, "rank": rank, "image": n, "max": float(heat.max())})
     fig.suptitle(f"Q3 (c): layer {layer}, the homework's Grad-CAM variant beside Grad-CAM", fontsize=10)
@@ -92,12 +103,23 @@ def top_patches_figure(top_csv, images_csv, out_prefix):
             n = int(r["image_index"])
             top, left, bottom, right = (int(r[k]) for k in ("rf_top", "rf_left", "rf_bottom", "rf_right"))
             ax.imshow(images[n], interpolation="nearest")
-            ax.add_patch(style.plt.Rectangle((left - 0.5, top - 0.5), right - left + 1, bottom - top + 1,
-                                             fill=False, edgecolor=style.OKABE_ITO["yellow"], linewidth=1.5))
+            ax.add_patch(
+                style.plt.Rectangle(
+                    (left - 0.5, top - 0.5),
+                    right - left + 1,
+                    bottom - top + 1,
+                    fill=False,
+                    edgecolor=style.OKABE_ITO["yellow"],
+                    linewidth=1.5,
+                )
+            )
             ax.set_xticks([])
             ax.set_yticks([])
-            ax.set_title(f"L{key[0]} ch{key[1]} #{r['rank']}\n{CLASS_NAMES[int(r['label'])]} "
-                         f"{float(r['max_activation']):.2f}", fontsize=6)
+            ax.set_title(
+                f"L{key[0]} ch{key[1]} #{r['rank']}\n{CLASS_NAMES[int(r['label'])]} "
+                f"{float(r['max_activation']):.2f}",
+                fontsize=6,
+            )
             drawn.setdefault(key, []).append((n, (top, left, bottom, right)))
         for j in range(len(groups[key]), per):
             axes[i][j].axis("off")

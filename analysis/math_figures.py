@@ -59,10 +59,8 @@ def q2_eigenvalue_figure(csv_path, out_prefix):
     fig, ax = style.new_figure(7.5, 4.0)
     for index, (low, high) in enumerate(zip(lows, highs)):
         ax.plot([index, index], [low, high], color=style.OKABE_ITO["blue"], linewidth=3)
-    ax.scatter(range(len(rows)), lows, color=style.OKABE_ITO["vermillion"], zorder=3,
-               label="smallest eigenvalue")
-    ax.scatter(range(len(rows)), highs, color=style.OKABE_ITO["green"], zorder=3,
-               label="largest eigenvalue")
+    ax.scatter(range(len(rows)), lows, color=style.OKABE_ITO["vermillion"], zorder=3, label="smallest eigenvalue")
+    ax.scatter(range(len(rows)), highs, color=style.OKABE_ITO["green"], zorder=3, label="largest eigenvalue")
     ax.axhline(0.0, color=style.OKABE_ITO["black"], linewidth=0.8)
     ax.set_yscale("symlog", linthresh=1e-12)
     ax.set_ylim(-1e-9, max(highs) * 10)

@@ -36,8 +36,15 @@ def mean_and_spread(seeds, column):
 def _curve(ax, seeds, column, label, colour, linestyle="-"):
     epochs, means, lows, highs = mean_and_spread(seeds, column)
     n = len(seeds)
-    ax.plot(epochs, means, color=colour, linestyle=linestyle, marker="o", markersize=3,
-            label=f"{label} (mean of {n} seed{'s' if n != 1 else ''})" if n > 1 else label)
+    ax.plot(
+        epochs,
+        means,
+        color=colour,
+        linestyle=linestyle,
+        marker="o",
+        markersize=3,
+        label=f"{label} (mean of {n} seed{'s' if n != 1 else ''})" if n > 1 else label,
+    )
     if n > 1:
         ax.fill_between(epochs, lows, highs, color=colour, alpha=0.2)
     ax.xaxis.set_major_locator(style.MaxNLocator(integer=True))
@@ -47,15 +54,17 @@ def _curve(ax, seeds, column, label, colour, linestyle="-"):
 def q3_training_curves(history_csv, out_prefix, arm="baseline", lr=None):
     """The homework's Figure 3: loss and accuracy per epoch, training and
     validation, mean and min-max band over seeds."""
-    rows = [r for r in csv_io.read_rows(history_csv)
-            if r["arm"] == arm and (lr is None or math.isclose(float(r["lr"]), lr))]
+    rows = [
+        r for r in csv_io.read_rows(history_csv) if r["arm"] == arm and (lr is None or math.isclose(float(r["lr"]), lr))
+    ]
     seeds = _runs(rows)[(arm,)]
     fig, (loss_ax, acc_ax) = style.subplots(1, 2, width=11.0, height=4.0)
     drawn = {}
     for ax, metric, unit in ((loss_ax, "loss", "cross-entropy"), (acc_ax, "acc", "accuracy")):
         drawn[f"train_{metric}"] = _curve(ax, seeds, f"train_{metric}", "training", style.OKABE_ITO["blue"])
-        drawn[f"val_{metric}"] = _curve(ax, seeds, f"val_{metric}", "validation (test set)",
-                                        style.OKABE_ITO["orange"], "--")
+        drawn[f"val_{metric}"] = _curve(
+            ax, seeds, f"val_{metric}", "validation (test set)", style.OKABE_ITO["orange"], "--"
+        )
         ax.set_xlabel("epoch")
         ax.set_ylabel(unit)
         ax.legend(fontsize=8)
@@ -86,8 +95,10 @@ def q4_bn_vs_baseline_training(history_csv, out_prefix, multipliers=(1,), precis
             label = f"{ARM_LABEL[arm]}, lr x{m:g}"
             drawn[(arm, m, "train_loss")] = _curve(loss_ax, seeds, "train_loss", label, colour, linestyle)
             drawn[(arm, m, "train_acc")] = _curve(acc_ax, seeds, "train_acc", label, colour, linestyle)
-    for ax, unit, title in ((loss_ax, "training loss (cross-entropy)", "Q4 (a): training loss"),
-                            (acc_ax, "training accuracy", "Q4 (a): training accuracy")):
+    for ax, unit, title in (
+        (loss_ax, "training loss (cross-entropy)", "Q4 (a): training loss"),
+        (acc_ax, "training accuracy", "Q4 (a): training accuracy"),
+    ):
         ax.set_xlabel("epoch")
         ax.set_ylabel(unit)
         ax.set_title(title)
@@ -106,8 +117,9 @@ def q4_validation_curves(history_csv, out_prefix, curves, title, precision="bf16
         if not seeds:
             continue
         colour = style.OKABE_ITO[MULTIPLIER_COLOURS[i % len(MULTIPLIER_COLOURS)]]
-        drawn[(arm, m)] = _curve(ax, seeds, "val_acc", f"{ARM_LABEL[arm]}, lr x{m:g}", colour,
-                                 "-" if arm == "bn" else "--")
+        drawn[(arm, m)] = _curve(
+            ax, seeds, "val_acc", f"{ARM_LABEL[arm]}, lr x{m:g}", colour, "-" if arm == "bn" else "--"
+        )
     ax.axhline(0.1, color=style.OKABE_ITO["black"], linewidth=0.8, linestyle=":", label="chance (0.10)")
     ax.set_xlabel("epoch")
     ax.set_ylabel("validation accuracy (test set)")
@@ -137,20 +149,41 @@ def q4_final_accuracy_vs_lr(summary_csv, out_prefix, precision="bf16"):
                 diverged_at.add(m)
             if acc is not None:
                 by_m[m].append(acc)
-            ax.scatter([m], [acc if acc is not None else 0.0], color=colour, marker="o" if acc is not None else "x",
-                       s=25 if acc is not None else 50, zorder=3, clip_on=False)
+            ax.scatter(
+                [m],
+                [acc if acc is not None else 0.0],
+                color=colour,
+                marker="o" if acc is not None else "x",
+                s=25 if acc is not None else 50,
+                zorder=3,
+                clip_on=False,
+            )
         ms = sorted(by_m)
         means = [sum(by_m[m]) / len(by_m[m]) for m in ms]
         ax.plot(ms, means, color=colour, label=ARM_LABEL[arm])
-        drawn[arm] = {"multipliers": sorted(set(ms) | diverged_at), "mean_multipliers": ms, "mean": means,
-                      "diverged": sorted(diverged_at)}
+        drawn[arm] = {
+            "multipliers": sorted(set(ms) | diverged_at),
+            "mean_multipliers": ms,
+            "mean": means,
+            "diverged": sorted(diverged_at),
+        }
     # The homework's Table 1 and its baseline at x5, as hollow diamonds of the arm's colour.
-    for arm, colour, reported in (("baseline", style.OKABE_ITO["vermillion"], homework.Q4_BASELINE_VAL_ACC),
-                                  ("bn", style.OKABE_ITO["blue"], homework.Q4_BN_VAL_ACC)):
+    for arm, colour, reported in (
+        ("baseline", style.OKABE_ITO["vermillion"], homework.Q4_BASELINE_VAL_ACC),
+        ("bn", style.OKABE_ITO["blue"], homework.Q4_BN_VAL_ACC),
+    ):
         ms = sorted(m for m in reported if arm in drawn)
         if ms:
-            ax.scatter(ms, [reported[m] for m in ms], facecolors="none", edgecolors=colour, marker="D", s=45,
-                       zorder=4, label=f"homework, {ARM_LABEL[arm]}")
+            ax.scatter(
+                ms,
+                [reported[m] for m in ms],
+                facecolors="none",
+                edgecolors=colour,
+                marker="D",
+                s=45,
+                zorder=4,
+                label=f"homework, {ARM_LABEL[arm]}",
+            )
             drawn[arm]["homework"] = {float(m): reported[m] for m in ms}
     ax.scatter([], [], color="grey", marker="x", label="diverged (non-finite loss; no accuracy)")
     ax.axhline(0.1, color=style.OKABE_ITO["black"], linewidth=0.8, linestyle=":", label="chance (0.10)")

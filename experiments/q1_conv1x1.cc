@@ -13,17 +13,18 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "lib/experiment/experiment.h"
 #include "lib/math/conv1x1.h"
 #include "lib/util/csv.h"
-#include "lib/util/process_env.h"
 #include "lib/util/run_context.h"
 
-DEFINE_string(out_dir, "", "Output folder (default: <workspace>/reports/data)");
 DEFINE_int32(num_inputs, 16, "Random inputs per case");
 DEFINE_int32(image_size, 8, "Height and width of each random input");
 DEFINE_uint64(seed, 0, "Seed for weights and inputs");
 
 namespace {
+
+constexpr char kProgram[] = "q1_conv1x1";
 
 struct Case {
   int c_in, c_out;
@@ -70,15 +71,13 @@ torch::Tensor ToTensor(const Eigen::MatrixXd& w) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  hw1::RestartWithRuntimeEnvironment(argv);  // before anything else: it may restart the program
-  gflags::SetUsageMessage("Q1: when is a 1x1 convolution a scalar multiple of its input?");
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  hw1::Manifest manifest = hw1::experiment::Start(
+      kProgram, "Q1: when is a 1x1 convolution a scalar multiple of its input?", &argc, &argv);
   if (FLAGS_num_inputs < 1 || FLAGS_image_size < 1) {
-    std::fprintf(stderr, "q1_conv1x1: --num_inputs and --image_size must be >= 1\n");
-    return 2;
+    return hw1::experiment::Fail(
+        kProgram, absl::InvalidArgumentError("--num_inputs and --image_size must be >= 1"));
   }
-  hw1::Manifest manifest("q1_conv1x1", argc, argv);
-  const std::string out_dir = hw1::ResolveOutDir(FLAGS_out_dir);
+  const std::string out_dir = hw1::experiment::OutDir().string();
   torch::manual_seed(FLAGS_seed);
   std::mt19937_64 rng(FLAGS_seed);
 
@@ -111,8 +110,8 @@ int main(int argc, char** argv) {
     const std::optional<double> predicted = hw1::math::ScalarEquivalent(weight, bias);
 
     // The convolution as LibTorch computes it, over random inputs.
-    const torch::Tensor x =
-        torch::randn({FLAGS_num_inputs, c.c_in, FLAGS_image_size, FLAGS_image_size}, torch::kFloat64);
+    const torch::Tensor x = torch::randn(
+        {FLAGS_num_inputs, c.c_in, FLAGS_image_size, FLAGS_image_size}, torch::kFloat64);
     torch::Tensor b;
     if (c.has_bias) b = torch::full({c.c_out}, 0.1, torch::kFloat64);
     const torch::Tensor y = torch::conv2d(x, ToTensor(weight), b);
@@ -135,20 +134,18 @@ int main(int argc, char** argv) {
 
   const std::string csv_path = (std::filesystem::path(out_dir) / "q1_conv1x1.csv").string();
   if (auto status = table.Write(csv_path); !status.ok()) {
-    std::fprintf(stderr, "q1_conv1x1: %s\n", std::string(status.message()).c_str());
-    return 1;
+    return hw1::experiment::Fail(kProgram, status);
   }
   manifest["torch_version"] = TORCH_VERSION;
-  manifest["eigen_version"] = absl::StrCat(EIGEN_WORLD_VERSION, ".", EIGEN_MAJOR_VERSION, ".",
-                                           EIGEN_MINOR_VERSION);
+  manifest["eigen_version"] =
+      absl::StrCat(EIGEN_WORLD_VERSION, ".", EIGEN_MAJOR_VERSION, ".", EIGEN_MINOR_VERSION);
   manifest["threads"] = torch::get_num_threads();
   manifest["precision"] = "fp64";
   manifest["outputs"] = {"q1_conv1x1.csv"};
   manifest["cases"] = cases.size();
   manifest["disagreements"] = disagreements;
   if (auto status = manifest.Write(out_dir); !status.ok()) {
-    std::fprintf(stderr, "q1_conv1x1: %s\n", std::string(status.message()).c_str());
-    return 1;
+    return hw1::experiment::Fail(kProgram, status);
   }
   std::printf("q1_conv1x1: %zu cases, %d where the condition disagrees with torch::conv2d -> %s\n",
               cases.size(), disagreements, csv_path.c_str());

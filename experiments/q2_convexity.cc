@@ -16,14 +16,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "ginac/version.h"
+#include "lib/experiment/experiment.h"
 #include "lib/math/autograd_reference.h"
 #include "lib/math/logistic_regression.h"
 #include "lib/math/logistic_symbolic.h"
 #include "lib/util/csv.h"
-#include "lib/util/process_env.h"
 #include "lib/util/run_context.h"
 
-DEFINE_string(out_dir, "", "Output folder (default: <workspace>/reports/data)");
 DEFINE_uint64(seed, 0, "Seed for the data sets and parameters");
 DEFINE_int32(jensen_segments, 200, "Random segments per case for the Jensen check");
 DEFINE_int32(symbolic_features, 3, "Features d in the symbolic proof");
@@ -93,35 +92,31 @@ std::vector<Case> MakeCases(std::mt19937_64& rng) {
   return cases;
 }
 
-int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "q2_convexity: %s\n", std::string(status.message()).c_str());
-  return 1;
-}
+int Fail(const absl::Status& status) { return hw1::experiment::Fail("q2_convexity", status); }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  hw1::RestartWithRuntimeEnvironment(argv);  // before anything else: it may restart the program
-  gflags::SetUsageMessage("Q2: convexity of the logistic-regression loss, checked");
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  hw1::Manifest manifest = hw1::experiment::Start(
+      "q2_convexity", "Q2: convexity of the logistic-regression loss, checked", &argc, &argv);
   if (FLAGS_jensen_segments < 1 || FLAGS_symbolic_features < 1 || FLAGS_symbolic_examples < 1) {
-    std::fprintf(stderr,
-                 "q2_convexity: --jensen_segments, --symbolic_features and --symbolic_examples "
-                 "must be >= 1\n");
-    return 2;
+    return Fail(absl::InvalidArgumentError(
+        "--jensen_segments, --symbolic_features and --symbolic_examples must be >= 1"));
   }
-  hw1::Manifest manifest("q2_convexity", argc, argv);
-  const std::filesystem::path out_dir = hw1::ResolveOutDir(FLAGS_out_dir);
+  const std::filesystem::path out_dir = hw1::experiment::OutDir();
   std::mt19937_64 rng(FLAGS_seed);
 
-  hw1::CsvTable checks({"case", "n", "d", "min_eigenvalue", "max_eigenvalue", "eigenvalue_tolerance",
-                        "fd_rel_error", "autograd_rel_error", "jensen_violations", "psd"});
+  hw1::CsvTable checks({"case", "n", "d", "min_eigenvalue", "max_eigenvalue",
+                        "eigenvalue_tolerance", "fd_rel_error", "autograd_rel_error",
+                        "jensen_violations", "psd"});
   bool all_psd = true;
   for (const Case& c : MakeCases(rng)) {
     const Eigen::MatrixXd h = hw1::math::Hessian(c.problem, c.params);
     const hw1::math::PsdReport psd = hw1::math::CheckPsd(h);
-    const double fd = hw1::math::RelativeError(h, hw1::math::FiniteDifferenceHessian(c.problem, c.params));
-    const double autograd = hw1::math::RelativeError(h, hw1::math::AutogradHessian(c.problem, c.params));
+    const double fd =
+        hw1::math::RelativeError(h, hw1::math::FiniteDifferenceHessian(c.problem, c.params));
+    const double autograd =
+        hw1::math::RelativeError(h, hw1::math::AutogradHessian(c.problem, c.params));
     const double radius = std::max(1.0, c.params.norm());
     const int violations = hw1::math::CountJensenViolations(
         c.problem, c.params, radius, FLAGS_jensen_segments, /*points_per_segment=*/9, rng());
@@ -141,30 +136,34 @@ int main(int argc, char** argv) {
     proof.AddRow({check.claim, hw1::FormatBool(check.holds), check.residual});
   }
 
-  hw1::CsvTable steps({"line", "claim", "holds", "residual", "follows_from_previous",
-                       "residual_vs_previous"});
+  hw1::CsvTable steps(
+      {"line", "claim", "holds", "residual", "follows_from_previous", "residual_vs_previous"});
   int wrong_lines = 0;
-  for (const auto& line : hw1::math::CheckHomeworkDerivation(/*num_examples=*/2, /*num_features=*/2)) {
+  for (const auto& line :
+       hw1::math::CheckHomeworkDerivation(/*num_examples=*/2, /*num_features=*/2)) {
     if (line.holds == "false") ++wrong_lines;
     steps.AddRow({line.line, line.claim, line.holds, line.residual, line.follows_from_previous,
                   line.residual_vs_previous});
   }
 
-  for (const auto& [table, name] : {std::pair{&checks, "q2_hessian_checks.csv"},
-                                    std::pair{&proof, "q2_symbolic_proof.csv"},
-                                    std::pair{&steps, "q2_derivation_steps.csv"}}) {
+  for (const auto& [table, name] :
+       {std::pair{&checks, "q2_hessian_checks.csv"}, std::pair{&proof, "q2_symbolic_proof.csv"},
+        std::pair{&steps, "q2_derivation_steps.csv"}}) {
     if (auto status = table->Write((out_dir / name).string()); !status.ok()) return Fail(status);
   }
   manifest["torch_version"] = TORCH_VERSION;
   manifest["ginac_version"] = GINACLIB_VERSION;
-  manifest["eigen_version"] = absl::StrCat(EIGEN_WORLD_VERSION, ".", EIGEN_MAJOR_VERSION, ".",
-                                           EIGEN_MINOR_VERSION);
+  manifest["eigen_version"] =
+      absl::StrCat(EIGEN_WORLD_VERSION, ".", EIGEN_MAJOR_VERSION, ".", EIGEN_MINOR_VERSION);
   manifest["threads"] = torch::get_num_threads();
   manifest["precision"] = "fp64";
   manifest["derivation_examples_features"] = {2, 2};
-  manifest["outputs"] = {"q2_hessian_checks.csv", "q2_symbolic_proof.csv", "q2_derivation_steps.csv"};
+  manifest["outputs"] = {"q2_hessian_checks.csv", "q2_symbolic_proof.csv",
+                         "q2_derivation_steps.csv"};
   if (auto status = manifest.Write(out_dir.string()); !status.ok()) return Fail(status);
-  std::printf("q2_convexity: every Hessian PSD: %s; symbolic proof: %s; homework lines wrong as written: %d -> %s\n",
-              all_psd ? "yes" : "NO", proved ? "holds" : "FAILED", wrong_lines, out_dir.c_str());
+  std::printf(
+      "q2_convexity: every Hessian PSD: %s; symbolic proof: %s; homework lines wrong as written: "
+      "%d -> %s\n",
+      all_psd ? "yes" : "NO", proved ? "holds" : "FAILED", wrong_lines, out_dir.c_str());
   return all_psd && proved ? 0 : 1;
 }

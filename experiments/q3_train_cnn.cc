@@ -24,20 +24,16 @@
 #include "absl/strings/str_cat.h"
 #include "lib/compat/torch_compat.h"
 #include "lib/data/cifar10.h"
-#include "lib/data/cifar10_download.h"
+#include "lib/experiment/cifar10_flags.h"
+#include "lib/experiment/experiment.h"
 #include "lib/models/cifar_cnn.h"
 #include "lib/train/collapse.h"
 #include "lib/train/history.h"
 #include "lib/train/trainer.h"
 #include "lib/util/cpu_features.h"
 #include "lib/util/csv.h"
-#include "lib/util/process_env.h"
 #include "lib/util/run_context.h"
 
-DEFINE_string(data_dir, "", "CIFAR-10 binary folder (default: $CIFAR10_DIR, then ~/.cache/hw1-repro/cifar10/cifar-10-batches-bin)");
-DEFINE_bool(partial_data, false, "Accept CIFAR-10 batch files with fewer than the official 10,000 records (a subset copy, a test fixture)");
-DEFINE_bool(download, true, "Download the official archive into the default cache folder when no data is found there");
-DEFINE_string(out_dir, "", "Output folder (default: <workspace>/reports/data)");
 DEFINE_int32(epochs, 25, "Epochs");
 DEFINE_int32(batch_size, 32, "Batch size");
 DEFINE_double(lr, 1e-4, "Adam learning rate");
@@ -47,25 +43,28 @@ DEFINE_int32(threads, 0, "Intra-op threads (0: every core)");
 DEFINE_string(precision, "auto", "auto (bf16 autocast on CPUs with AMX, else fp32), fp32 or bf16");
 DEFINE_string(device, "auto", "auto, cpu or cuda");
 DEFINE_bool(batchnorm, false, "Train the BatchNorm variant (homework Figure 10)");
-DEFINE_string(widths, "32,32,64,64", "Channels of the four conv layers (default: the Keras example's)");
-DEFINE_string(dropout, "0.25,0.25,0.5", "Dropout rates after each pooling and after the dense layer (default: the Keras example's)");
-DEFINE_string(init, "keras", "Initialisation: keras (Glorot-uniform weights, zero biases) or torch (LibTorch's defaults)");
+DEFINE_string(widths, "32,32,64,64",
+              "Channels of the four conv layers (default: the Keras example's)");
+DEFINE_string(
+    dropout, "0.25,0.25,0.5",
+    "Dropout rates after each pooling and after the dense layer (default: the Keras example's)");
+DEFINE_string(
+    init, "keras",
+    "Initialisation: keras (Glorot-uniform weights, zero biases) or torch (LibTorch's defaults)");
 DEFINE_int64(train_limit, -1, "Use the first N training images (-1: all 50,000)");
 DEFINE_int64(test_limit, -1, "Use the first N test images (-1: all 10,000)");
-DEFINE_bool(resume, false, "Continue from this run's checkpoint in --out_dir/checkpoints/q3_train_cnn");
+DEFINE_bool(resume, false,
+            "Continue from this run's checkpoint in --out_dir/checkpoints/q3_train_cnn");
 
 namespace {
 
-int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "q3_train_cnn: %s\n", std::string(status.message()).c_str());
-  return 1;
-}
+int Fail(const absl::Status& status) { return hw1::experiment::Fail("q3_train_cnn", status); }
 
 // Layer by layer: the Keras example without and with BN, or, for another
 // architecture, that network without and with BN.
 hw1::CsvTable ModelSummaryTable(const hw1::models::CifarCnnOptions& network) {
-  hw1::CsvTable table({"network", "layer", "type", "output_shape", "trainable_params",
-                       "non_trainable_params"});
+  hw1::CsvTable table(
+      {"network", "layer", "type", "output_shape", "trainable_params", "non_trainable_params"});
   for (bool bn : {false, true}) {
     hw1::models::CifarCnnOptions options = network;
     options.batchnorm = bn;
@@ -75,7 +74,8 @@ hw1::CsvTable ModelSummaryTable(const hw1::models::CifarCnnOptions& network) {
         absl::StrAppend(&shape, i ? "x" : "", layer.output_shape[i]);
       }
       table.AddRow({bn ? "batchnorm" : "baseline", layer.name, layer.type, shape,
-                    absl::StrCat(layer.trainable_params), absl::StrCat(layer.non_trainable_params)});
+                    absl::StrCat(layer.trainable_params),
+                    absl::StrCat(layer.non_trainable_params)});
     }
   }
   return table;
@@ -84,10 +84,8 @@ hw1::CsvTable ModelSummaryTable(const hw1::models::CifarCnnOptions& network) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  hw1::RestartWithRuntimeEnvironment(argv);  // before anything else: it may restart the program
-  gflags::SetUsageMessage("Q3: train the homework's CIFAR-10 CNN");
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
-  hw1::Manifest manifest("q3_train_cnn", argc, argv);
+  hw1::Manifest manifest =
+      hw1::experiment::Start("q3_train_cnn", "Q3: train the homework's CIFAR-10 CNN", &argc, &argv);
 
   hw1::train::TrainOptions options;
   options.epochs = FLAGS_epochs;
@@ -97,11 +95,14 @@ int main(int argc, char** argv) {
   options.seed = FLAGS_seed;
   options.threads = FLAGS_threads;
   options.resume = FLAGS_resume;
-  if (absl::Status s = hw1::train::SetPrecisionAndDevice(FLAGS_precision, FLAGS_device, &options); !s.ok()) {
+  if (absl::Status s = hw1::train::SetPrecisionAndDevice(FLAGS_precision, FLAGS_device, &options);
+      !s.ok()) {
     return Fail(s);
   }
-  if (FLAGS_train_limit == 0 || FLAGS_train_limit < -1 || FLAGS_test_limit == 0 || FLAGS_test_limit < -1) {
-    return Fail(absl::InvalidArgumentError("--train_limit and --test_limit must be -1 (all) or >= 1"));
+  if (FLAGS_train_limit == 0 || FLAGS_train_limit < -1 || FLAGS_test_limit == 0 ||
+      FLAGS_test_limit < -1) {
+    return Fail(
+        absl::InvalidArgumentError("--train_limit and --test_limit must be -1 (all) or >= 1"));
   }
 
   hw1::models::CifarCnnOptions model_options;
@@ -117,40 +118,43 @@ int main(int argc, char** argv) {
   model_options.dropout = *dropout;
   const std::string architecture = hw1::models::ArchitectureTag(model_options);
 
-  const std::filesystem::path out_dir = hw1::ResolveOutDir(FLAGS_out_dir);
+  const std::filesystem::path out_dir = hw1::experiment::OutDir();
   const std::string arm = FLAGS_batchnorm ? "bn" : "baseline";
   // The thread count is part of the run's identity: resolve it before naming the run.
   options.threads = hw1::train::ConfigureThreads(options.threads);
   const std::string run_id = hw1::train::MakeRunId(
-      {arm, options.lr, options.seed, hw1::train::ResolvedPrecision(options), options.threads, options.epochs,
-       options.batch_size, options.decay, FLAGS_train_limit, FLAGS_test_limit, hw1::compat::TorchMajorMinor(),
-       FLAGS_init, architecture});
-  const std::string checkpoint = hw1::train::CheckpointFile("q3_train_cnn", run_id);  // relative to out_dir
+      {arm, options.lr, options.seed, hw1::train::ResolvedPrecision(options), options.threads,
+       options.epochs, options.batch_size, options.decay, FLAGS_train_limit, FLAGS_test_limit,
+       hw1::compat::TorchMajorMinor(), FLAGS_init, architecture});
+  const std::string checkpoint =
+      hw1::train::CheckpointFile("q3_train_cnn", run_id);  // relative to out_dir
   options.checkpoint_path = (out_dir / checkpoint).string();
-  if (absl::Status status = hw1::train::ValidateTrainOptions(options); !status.ok()) return Fail(status);
+  if (absl::Status status = hw1::train::ValidateTrainOptions(options); !status.ok())
+    return Fail(status);
 
-  absl::StatusOr<std::string> data_dir = hw1::data::LocateOrDownloadCifar10(hw1::ResolveUserPath(FLAGS_data_dir), FLAGS_download);
-  if (!data_dir.ok()) return Fail(data_dir.status());
-  hw1::data::LoadOptions load;
-  load.require_official_sizes = !FLAGS_partial_data;
-  load.train_limit = FLAGS_train_limit;
-  load.test_limit = FLAGS_test_limit;
-  absl::StatusOr<hw1::data::Cifar10> data = hw1::data::LoadCifar10(*data_dir, load);
+  absl::StatusOr<hw1::data::Cifar10> data =
+      hw1::experiment::LoadCifar10FromFlags(FLAGS_train_limit, FLAGS_test_limit);
   if (!data.ok()) return Fail(data.status());
   // The id names everything but the data; a run of this id on other files is refused.
-  if (absl::Status st = manifest.CheckRecordedRun(out_dir.string(), run_id, "data_md5", data->file_md5); !st.ok()) {
+  if (absl::Status st =
+          manifest.CheckRecordedRun(out_dir.string(), run_id, "data_md5", data->file_md5);
+      !st.ok()) {
     return Fail(st);
   }
 
-  const std::string summary_csv =
-      architecture.empty() ? "q3_model_summary.csv" : absl::StrCat("q3_model_summary_", architecture, ".csv");
-  if (auto s = ModelSummaryTable(model_options).Write((out_dir / summary_csv).string()); !s.ok()) return Fail(s);
-  std::fprintf(stderr, "%s", hw1::models::FormatSummary(hw1::models::Summarize(model_options),
-                                                        FLAGS_batchnorm ? "cifar10_cnn_bn" : "cifar10_cnn")
-                                 .c_str());
+  const std::string summary_csv = architecture.empty()
+                                      ? "q3_model_summary.csv"
+                                      : absl::StrCat("q3_model_summary_", architecture, ".csv");
+  if (auto s = ModelSummaryTable(model_options).Write((out_dir / summary_csv).string()); !s.ok())
+    return Fail(s);
+  std::fprintf(stderr, "%s",
+               hw1::models::FormatSummary(hw1::models::Summarize(model_options),
+                                          FLAGS_batchnorm ? "cifar10_cnn_bn" : "cifar10_cnn")
+                   .c_str());
   hw1::models::CifarCnn model(model_options);
-  std::fprintf(stderr, "run %s: %ld training and %ld test images from %s, checkpoint %s\n", run_id.c_str(),
-               data->train.size(), data->test.size(), data->dir.c_str(), options.checkpoint_path.c_str());
+  std::fprintf(stderr, "run %s: %ld training and %ld test images from %s, checkpoint %s\n",
+               run_id.c_str(), data->train.size(), data->test.size(), data->dir.c_str(),
+               options.checkpoint_path.c_str());
 
   hw1::train::RunInfo run{run_id, arm, options.lr, options.seed, {}};
   const std::string history_path = (out_dir / "q3_history.csv").string();
@@ -160,50 +164,63 @@ int main(int argc, char** argv) {
   absl::StatusOr<hw1::train::TrainResult> result =
       hw1::train::Train(model, data->train, data->test, options, on_epoch);
   if (!result.ok()) return Fail(result.status());
-  if (auto s = on_epoch(*result); !s.ok()) return Fail(s);  // also when every epoch was already done
+  if (auto s = on_epoch(*result); !s.ok())
+    return Fail(s);  // also when every epoch was already done
 
   const hw1::train::RunSummary s = hw1::train::Summarize(*result);
-  hw1::CsvTable final_metrics({"run_id", "arm", "lr", "seed", "epochs_completed", "final_train_loss",
-                               "final_train_acc", "final_val_loss", "final_val_acc", "best_val_acc",
-                               "best_epoch", "diverged", "mean_images_per_second", "wall_seconds",
-                               "precision", "threads"});
+  hw1::CsvTable final_metrics({"run_id", "arm", "lr", "seed", "epochs_completed",
+                               "final_train_loss", "final_train_acc", "final_val_loss",
+                               "final_val_acc", "best_val_acc", "best_epoch", "diverged",
+                               "mean_images_per_second", "wall_seconds", "precision", "threads"});
   final_metrics.AddRow({run_id, arm, hw1::FormatDouble(options.lr), absl::StrCat(options.seed),
                         absl::StrCat(s.epochs_completed), hw1::FormatDouble(s.final_train_loss),
                         hw1::FormatDouble(s.final_train_acc), hw1::FormatDouble(s.final_val_loss),
                         hw1::FormatDouble(s.final_val_acc), hw1::FormatDouble(s.best_val_acc),
                         absl::StrCat(s.best_epoch), hw1::FormatBool(s.diverged),
-                        hw1::FormatDouble(s.mean_images_per_second), hw1::FormatDouble(s.wall_seconds),
-                        result->precision, absl::StrCat(result->threads)});
-  if (auto st = hw1::train::MergeRunRows((out_dir / "q3_final_metrics.csv").string(), final_metrics); !st.ok()) {
+                        hw1::FormatDouble(s.mean_images_per_second),
+                        hw1::FormatDouble(s.wall_seconds), result->precision,
+                        absl::StrCat(result->threads)});
+  if (auto st =
+          hw1::train::MergeRunRows((out_dir / "q3_final_metrics.csv").string(), final_metrics);
+      !st.ok()) {
     return Fail(st);
   }
   // The homework's 0.9605 may have been Keras' running mean with dropout on
   // (final_train_acc) or an evaluation of the trained network: record both.
   const hw1::train::Evaluation train_eval = hw1::train::Evaluate(model, data->train, options);
   const double majority = hw1::train::MajorityClassShare(result->val_prediction_counts);
-  hw1::CsvTable search({"run_id", "widths", "dropout", "params", "lr_multiplier", "seed", "final_train_acc",
-                        "final_train_acc_eval", "final_val_acc", "best_val_acc", "val_majority_class_share",
-                        "collapsed", "diverged", "precision", "wall_seconds"});
-  search.AddRow({run_id, hw1::models::WidthsText(model_options.widths), hw1::models::DropoutText(model_options.dropout),
-                 absl::StrCat(hw1::models::CountParameters(*model)), hw1::FormatDouble(options.lr / 1e-4),
-                 absl::StrCat(options.seed), hw1::FormatDouble(s.final_train_acc),
-                 hw1::FormatDouble(train_eval.accuracy), hw1::FormatDouble(s.final_val_acc),
-                 hw1::FormatDouble(s.best_val_acc), majority >= 0 ? hw1::FormatDouble(majority) : "",
-                 hw1::FormatBool(!s.diverged && hw1::train::IsCollapsed(s.final_val_acc, majority)),
-                 hw1::FormatBool(s.diverged), result->precision, hw1::FormatDouble(s.wall_seconds)});
-  if (auto st = hw1::train::MergeRunRows((out_dir / "q3_architecture_search.csv").string(), search); !st.ok()) {
+  hw1::CsvTable search({"run_id", "widths", "dropout", "params", "lr_multiplier", "seed",
+                        "final_train_acc", "final_train_acc_eval", "final_val_acc", "best_val_acc",
+                        "val_majority_class_share", "collapsed", "diverged", "precision",
+                        "wall_seconds"});
+  search.AddRow(
+      {run_id, hw1::models::WidthsText(model_options.widths),
+       hw1::models::DropoutText(model_options.dropout),
+       absl::StrCat(hw1::models::CountParameters(*model)), hw1::FormatDouble(options.lr / 1e-4),
+       absl::StrCat(options.seed), hw1::FormatDouble(s.final_train_acc),
+       hw1::FormatDouble(train_eval.accuracy), hw1::FormatDouble(s.final_val_acc),
+       hw1::FormatDouble(s.best_val_acc), majority >= 0 ? hw1::FormatDouble(majority) : "",
+       hw1::FormatBool(!s.diverged && hw1::train::IsCollapsed(s.final_val_acc, majority)),
+       hw1::FormatBool(s.diverged), result->precision, hw1::FormatDouble(s.wall_seconds)});
+  if (auto st = hw1::train::MergeRunRows((out_dir / "q3_architecture_search.csv").string(), search);
+      !st.ok()) {
     return Fail(st);
   }
   const std::filesystem::path weights = out_dir / "weights";
-  if (auto st = hw1::train::SaveWeights(model, (weights / (run_id + ".pt")).string()); !st.ok()) return Fail(st);
-  if (auto st = hw1::train::ExportWeightsForPython(model, (weights / (run_id + ".pth")).string()); !st.ok()) {
+  if (auto st = hw1::train::SaveWeights(model, (weights / (run_id + ".pt")).string()); !st.ok())
+    return Fail(st);
+  if (auto st = hw1::train::ExportWeightsForPython(model, (weights / (run_id + ".pth")).string());
+      !st.ok()) {
     return Fail(st);
   }
 
   manifest["torch_version"] = TORCH_VERSION;
-  manifest["data"] = {{"dir", data->dir}, {"md5", data->file_md5},
-                      {"train_images", data->train.size()}, {"test_images", data->test.size()}};
-  manifest["runs"][run_id] = {{"arm", arm}, {"init", FLAGS_init},
+  manifest["data"] = {{"dir", data->dir},
+                      {"md5", data->file_md5},
+                      {"train_images", data->train.size()},
+                      {"test_images", data->test.size()}};
+  manifest["runs"][run_id] = {{"arm", arm},
+                              {"init", FLAGS_init},
                               {"widths", hw1::models::WidthsText(model_options.widths)},
                               {"dropout", hw1::models::DropoutText(model_options.dropout)},
                               {"lr", options.lr},
@@ -224,8 +241,10 @@ int main(int argc, char** argv) {
   manifest["threads"] = result->threads;
   manifest["precision"] = result->precision;
   if (auto st = manifest.Write(out_dir.string()); !st.ok()) return Fail(st);
-  std::printf("q3_train_cnn %s: %d epochs, train acc %.4f, val acc %.4f (best %.4f at epoch %d), %.0f img/s%s\n",
-              run_id.c_str(), s.epochs_completed, s.final_train_acc, s.final_val_acc, s.best_val_acc,
-              s.best_epoch, s.mean_images_per_second, s.diverged ? ", DIVERGED" : "");
+  std::printf(
+      "q3_train_cnn %s: %d epochs, train acc %.4f, val acc %.4f (best %.4f at epoch %d), %.0f "
+      "img/s%s\n",
+      run_id.c_str(), s.epochs_completed, s.final_train_acc, s.final_val_acc, s.best_val_acc,
+      s.best_epoch, s.mean_images_per_second, s.diverged ? ", DIVERGED" : "");
   return 0;
 }

@@ -25,7 +25,10 @@ PACKAGES=(
   libopenblas0-pthread   # an optimised BLAS behind LibTorch's dense layers
   python3-matplotlib     # figures (analysis/)
   python3-numpy
-  python3-torch          # the Python baseline for the training benchmark
+  python3-torch          # the Python baseline for the training benchmark; pth_export_test's oracle
+  clang-format           # formatting and lint, checked by every package's :lint test (tools/lint):
+  black                  #   C++ (clang-format), Python (black, flake8)
+  flake8
   slurmctld              # Slurm 22.05: the sweep's job-array scripts (tools/slurm), tested on a
   slurmd                 #   one-node cluster the test starts itself
   slurm-client

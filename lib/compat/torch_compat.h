@@ -16,13 +16,12 @@
 #define HW1_LIB_COMPAT_TORCH_COMPAT_H_
 
 #include <ATen/autocast_mode.h>
+#include <ATen/core/Tensor.h>
 #include <c10/core/DeviceType.h>
 #include <c10/core/ScalarType.h>
 #include <torch/version.h>
 
 #include <string>
-
-#include <ATen/core/Tensor.h>
 #if TORCH_VERSION_MAJOR < 2
 #include <c10/util/string_utils.h>  // c10::guts::to_string
 #endif
@@ -43,13 +42,15 @@ inline bool AutocastEnabled(c10::DeviceType device) {
 #if TORCH_VERSION_MAJOR >= 2
   return at::autocast::is_autocast_enabled(device);
 #else
-  return device == c10::DeviceType::CUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+  return device == c10::DeviceType::CUDA ? at::autocast::is_enabled()
+                                         : at::autocast::is_cpu_enabled();
 #endif
 }
 
 // Turns autocast on for `device` with the given lower precision, or off (which
 // also drops autocast's cache of cast weights, as leaving torch.autocast does).
-inline void SetAutocast(c10::DeviceType device, bool enabled, c10::ScalarType dtype = c10::kBFloat16) {
+inline void SetAutocast(c10::DeviceType device, bool enabled,
+                        c10::ScalarType dtype = c10::kBFloat16) {
 #if TORCH_VERSION_MAJOR >= 2
   at::autocast::set_autocast_enabled(device, enabled);
   if (enabled) at::autocast::set_autocast_dtype(device, dtype);
@@ -71,7 +72,9 @@ using OptimizerStateKey = void*;
 inline OptimizerStateKey StateKeyOf(const at::Tensor& p) { return p.unsafeGetTensorImpl(); }
 #else
 using OptimizerStateKey = std::string;
-inline OptimizerStateKey StateKeyOf(const at::Tensor& p) { return c10::guts::to_string(p.unsafeGetTensorImpl()); }
+inline OptimizerStateKey StateKeyOf(const at::Tensor& p) {
+  return c10::guts::to_string(p.unsafeGetTensorImpl());
+}
 #endif
 
 // bf16 autocast for the lifetime of the object when `enabled`; a no-op otherwise.

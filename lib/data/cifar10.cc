@@ -14,9 +14,9 @@ namespace hw1::data {
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& TrainingFiles() {
-  static const auto* files = new std::vector<std::string>{
-      "data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
-      "data_batch_5.bin"};
+  static const auto* files =
+      new std::vector<std::string>{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+                                   "data_batch_4.bin", "data_batch_5.bin"};
   return *files;
 }
 
@@ -27,10 +27,11 @@ absl::Status ReadBatchFile(const std::string& path, ImageSet* out) {
   }
   const uintmax_t bytes = fs::file_size(path, ec);
   if (ec) return absl::DataLossError(absl::StrCat(path, ": cannot stat: ", ec.message()));
-  if (bytes == 0) return absl::DataLossError(absl::StrCat(path, ": empty file, expected records of 3073 bytes"));
+  if (bytes == 0)
+    return absl::DataLossError(absl::StrCat(path, ": empty file, expected records of 3073 bytes"));
   if (bytes % kRecordBytes != 0) {
-    return absl::DataLossError(absl::StrCat(path, ": size ", bytes,
-                                            " bytes is not a multiple of the 3073-byte record"));
+    return absl::DataLossError(
+        absl::StrCat(path, ": size ", bytes, " bytes is not a multiple of the 3073-byte record"));
   }
   const int64_t records = static_cast<int64_t>(bytes / kRecordBytes);
   std::ifstream in(path, std::ios::binary);
@@ -70,8 +71,9 @@ absl::StatusOr<Cifar10> LoadCifar10(const std::string& dir, const LoadOptions& o
     return absl::NotFoundError(absl::StrCat(dir, ": CIFAR-10 folder does not exist"));
   }
   if (fs::is_empty(dir, ec)) {
-    return absl::NotFoundError(absl::StrCat(dir, ": CIFAR-10 folder is empty; expected ",
-                                            "data_batch_1..5.bin, test_batch.bin, batches.meta.txt"));
+    return absl::NotFoundError(
+        absl::StrCat(dir, ": CIFAR-10 folder is empty; expected ",
+                     "data_batch_1..5.bin, test_batch.bin, batches.meta.txt"));
   }
   Cifar10 data;
   data.dir = dir;
@@ -83,9 +85,11 @@ absl::StatusOr<Cifar10> LoadCifar10(const std::string& dir, const LoadOptions& o
     const int64_t before = target->size();
     if (absl::Status status = ReadBatchFile(path, target); !status.ok()) return status;
     if (options.require_official_sizes && target->size() - before != kRecordsPerFile) {
-      return absl::DataLossError(absl::StrCat(
-          path, ": ", target->size() - before, " records, the official CIFAR-10 files hold ", kRecordsPerFile,
-          " each (a truncated copy?); restore it, or pass --partial_data to train on a subset copy"));
+      return absl::DataLossError(absl::StrCat(path, ": ", target->size() - before,
+                                              " records, the official CIFAR-10 files hold ",
+                                              kRecordsPerFile,
+                                              " each (a truncated copy?); restore it, or pass "
+                                              "--partial_data to train on a subset copy"));
     }
     if (options.compute_md5) {
       absl::StatusOr<std::string> md5 = Md5OfFile(path);
@@ -100,8 +104,8 @@ absl::StatusOr<Cifar10> LoadCifar10(const std::string& dir, const LoadOptions& o
     data.class_names.emplace_back(absl::StripAsciiWhitespace(line));
   }
   if (data.class_names.size() != kNumClasses) {
-    return absl::DataLossError(absl::StrCat(meta_path, ": ", data.class_names.size(),
-                                            " class names, expected 10"));
+    return absl::DataLossError(
+        absl::StrCat(meta_path, ": ", data.class_names.size(), " class names, expected 10"));
   }
   if (options.compute_md5) {
     absl::StatusOr<std::string> md5 = Md5OfFile(meta_path);

@@ -20,7 +20,7 @@ namespace hw1::data {
 inline constexpr int kImageSide = 32;
 inline constexpr int kChannels = 3;
 inline constexpr int kImageBytes = kChannels * kImageSide * kImageSide;  // 3,072
-inline constexpr int kRecordBytes = 1 + kImageBytes;                      // 3,073
+inline constexpr int kRecordBytes = 1 + kImageBytes;                     // 3,073
 inline constexpr int kNumClasses = 10;
 inline constexpr int64_t kRecordsPerFile = 10000;  // every official batch file
 
@@ -54,7 +54,7 @@ struct LoadOptions {
   // short by whole records is otherwise indistinguishable from a good one.
   // False accepts any whole number (a subset copy, the tests' fixture).
   bool require_official_sizes = true;
-  bool compute_md5 = true;   // record each file's MD5 (for manifests)
+  bool compute_md5 = true;  // record each file's MD5 (for manifests)
 };
 
 // Loads the whole data set from `dir`.

@@ -36,14 +36,16 @@ int Progress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_off_
   if (percent != state->last_percent) {
     state->last_percent = percent;
     const int bar = percent / 2;
-    std::fprintf(stderr, "\rCIFAR-10 [%-50s] %3d%% %6.1f/%.1f MB", std::string(static_cast<size_t>(bar), '#').c_str(),
-                 percent, now / 1e6, total / 1e6);
+    std::fprintf(stderr, "\rCIFAR-10 [%-50s] %3d%% %6.1f/%.1f MB",
+                 std::string(static_cast<size_t>(bar), '#').c_str(), percent, now / 1e6,
+                 total / 1e6);
     if (now == total) std::fprintf(stderr, "\n");
   }
   return 0;
 }
 
-absl::Status Fetch(const std::string& url, const std::string& path, const DownloadOptions& options) {
+absl::Status Fetch(const std::string& url, const std::string& path,
+                   const DownloadOptions& options) {
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "wb"), std::fclose);
   if (!file) return absl::InternalError(absl::StrCat("cannot create ", path));
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
@@ -65,9 +67,9 @@ absl::Status Fetch(const std::string& url, const std::string& path, const Downlo
   if (code != CURLE_OK) {
     long http = 0;
     curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &http);
-    return absl::UnavailableError(absl::StrCat("download of ", url, " failed: ",
-                                               error[0] ? error : curl_easy_strerror(code),
-                                               http ? absl::StrCat(" (HTTP ", http, ")") : ""));
+    return absl::UnavailableError(
+        absl::StrCat("download of ", url, " failed: ", error[0] ? error : curl_easy_strerror(code),
+                     http ? absl::StrCat(" (HTTP ", http, ")") : ""));
   }
   if (std::fflush(file.get()) != 0) return absl::InternalError(absl::StrCat("cannot write ", path));
   return absl::OkStatus();
@@ -78,7 +80,8 @@ absl::Status Extract(const std::string& archive_path, const std::string& dir) {
   archive_read_support_filter_all(reader.get());
   archive_read_support_format_all(reader.get());
   if (archive_read_open_filename(reader.get(), archive_path.c_str(), 1 << 16) != ARCHIVE_OK) {
-    return absl::DataLossError(absl::StrCat(archive_path, ": ", archive_error_string(reader.get())));
+    return absl::DataLossError(
+        absl::StrCat(archive_path, ": ", archive_error_string(reader.get())));
   }
   archive_entry* entry = nullptr;
   int status;
@@ -106,11 +109,13 @@ absl::Status Extract(const std::string& archive_path, const std::string& dir) {
       }
     }
     if (r != ARCHIVE_EOF) {
-      return absl::DataLossError(absl::StrCat(archive_path, ": ", archive_error_string(reader.get())));
+      return absl::DataLossError(
+          absl::StrCat(archive_path, ": ", archive_error_string(reader.get())));
     }
   }
   if (status != ARCHIVE_EOF) {
-    return absl::DataLossError(absl::StrCat(archive_path, ": ", archive_error_string(reader.get())));
+    return absl::DataLossError(
+        absl::StrCat(archive_path, ": ", archive_error_string(reader.get())));
   }
   return absl::OkStatus();
 }
@@ -121,13 +126,15 @@ absl::Status DownloadCifar10(const std::string& target_dir, const DownloadOption
   const fs::path target = fs::path(target_dir).lexically_normal();
   std::error_code ec;
   if (fs::exists(target, ec)) {
-    return absl::AlreadyExistsError(absl::StrCat(target.string(), " already exists; not downloading over it"));
+    return absl::AlreadyExistsError(
+        absl::StrCat(target.string(), " already exists; not downloading over it"));
   }
   fs::create_directories(target.parent_path(), ec);
   const fs::path temp = target.parent_path() / absl::StrCat(".cifar10-download.", ::getpid());
   fs::remove_all(temp, ec);
   fs::create_directories(temp, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot create ", temp.string(), ": ", ec.message()));
+  if (ec)
+    return absl::InternalError(absl::StrCat("cannot create ", temp.string(), ": ", ec.message()));
   auto cleanup = [&] { fs::remove_all(temp, ec); };
 
   const std::string archive_path = (temp / "cifar-10-binary.tar.gz").string();
@@ -139,8 +146,9 @@ absl::Status DownloadCifar10(const std::string& target_dir, const DownloadOption
   absl::StatusOr<std::string> md5 = Md5OfFile(archive_path);
   if (!md5.ok() || *md5 != options.md5) {
     cleanup();
-    return absl::DataLossError(absl::StrCat("download of ", options.url, " has MD5 ", md5.ok() ? *md5 : "?",
-                                            ", expected ", options.md5, "; not used"));
+    return absl::DataLossError(absl::StrCat("download of ", options.url, " has MD5 ",
+                                            md5.ok() ? *md5 : "?", ", expected ", options.md5,
+                                            "; not used"));
   }
   const std::string extracted = (temp / "extracted").string();
   if (absl::Status s = Extract(archive_path, extracted); !s.ok()) {
@@ -152,24 +160,29 @@ absl::Status DownloadCifar10(const std::string& target_dir, const DownloadOption
   check_options.train_limit = 1;
   check_options.test_limit = 1;
   check_options.compute_md5 = false;
-  check_options.require_official_sizes = false;  // checked when loaded, under the user's --partial_data
+  check_options.require_official_sizes =
+      false;  // checked when loaded, under the user's --partial_data
   absl::StatusOr<Cifar10> check = LoadCifar10(unpacked.string(), check_options);
   if (!check.ok()) {
     cleanup();
-    return absl::DataLossError(absl::StrCat("the archive from ", options.url, " does not hold CIFAR-10: ",
-                                            check.status().message()));
+    return absl::DataLossError(absl::StrCat("the archive from ", options.url,
+                                            " does not hold CIFAR-10: ", check.status().message()));
   }
   fs::rename(unpacked, target, ec);
   cleanup();
-  if (ec) return absl::InternalError(absl::StrCat("cannot move the data into ", target.string(), ": ", ec.message()));
+  if (ec)
+    return absl::InternalError(
+        absl::StrCat("cannot move the data into ", target.string(), ": ", ec.message()));
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> LocateOrDownloadCifar10(const std::string& flag_dir, bool allow_download) {
+absl::StatusOr<std::string> LocateOrDownloadCifar10(const std::string& flag_dir,
+                                                    bool allow_download) {
   absl::StatusOr<std::string> found = LocateCifar10(flag_dir);
   const char* env = std::getenv("CIFAR10_DIR");
   const bool default_location = flag_dir.empty() && (env == nullptr || *env == '\0');
-  if (found.ok() || !default_location || !allow_download || std::getenv("TEST_TMPDIR") != nullptr) return found;
+  if (found.ok() || !default_location || !allow_download || std::getenv("TEST_TMPDIR") != nullptr)
+    return found;
   if (absl::Status s = DownloadCifar10(DefaultCacheDir()); !s.ok()) {
     return absl::UnavailableError(absl::StrCat(s.message(), ".\n", found.status().message()));
   }

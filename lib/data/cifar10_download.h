@@ -20,7 +20,7 @@ inline constexpr char kCifar10Md5[] = "c32a1d4ab5d03f1284b67883e8d87530";
 struct DownloadOptions {
   std::string url = kCifar10Url;
   std::string md5 = kCifar10Md5;
-  bool progress = true;       // a progress bar on stderr when it is a terminal
+  bool progress = true;  // a progress bar on stderr when it is a terminal
   long timeout_seconds = 3600;
 };
 
@@ -33,7 +33,8 @@ absl::Status DownloadCifar10(const std::string& target_dir, const DownloadOption
 // (no --data_dir, no $CIFAR10_DIR) and `allow_download`, downloads into it.
 // Never downloads under `bazel test` (TEST_TMPDIR set). When the download is
 // impossible (offline) the error says where to put the files.
-absl::StatusOr<std::string> LocateOrDownloadCifar10(const std::string& flag_dir, bool allow_download);
+absl::StatusOr<std::string> LocateOrDownloadCifar10(const std::string& flag_dir,
+                                                    bool allow_download);
 
 }  // namespace hw1::data
 

@@ -38,8 +38,7 @@ Eigen::MatrixXd AutogradHessian(const LogisticProblem& problem, const Eigen::Vec
   const Eigen::Index p = params.size();
   Eigen::MatrixXd hessian(p, p);
   for (Eigen::Index j = 0; j < p; ++j) {
-    const torch::Tensor row =
-        torch::autograd::grad({grad[j]}, {w}, {}, /*retain_graph=*/true)[0];
+    const torch::Tensor row = torch::autograd::grad({grad[j]}, {w}, {}, /*retain_graph=*/true)[0];
     auto a = row.accessor<double, 1>();
     for (Eigen::Index k = 0; k < p; ++k) hessian(j, k) = a[k];
   }

@@ -18,8 +18,8 @@ Eigen::MatrixXd Conv1x1(const Eigen::MatrixXd& weight, const Eigen::VectorXd& bi
   return output;
 }
 
-std::optional<double> ScalarEquivalent(const Eigen::MatrixXd& weight,
-                                       const Eigen::VectorXd& bias, double tolerance) {
+std::optional<double> ScalarEquivalent(const Eigen::MatrixXd& weight, const Eigen::VectorXd& bias,
+                                       double tolerance) {
   if (weight.rows() != weight.cols() || weight.rows() == 0) return std::nullopt;
   if (bias.size() != 0 && (bias.array().abs() > tolerance).any()) return std::nullopt;
   const double s = weight.diagonal().mean();

@@ -51,8 +51,8 @@ Eigen::MatrixXd Conv1x1(const Eigen::MatrixXd& weight, const Eigen::VectorXd& bi
 // Decides the condition above. Returns s when the convolution equals x ↦ s·x,
 // std::nullopt otherwise. `tolerance` bounds |W - s·I| and |b| entrywise
 // (0 = exact comparison). `bias` may be empty (no bias).
-std::optional<double> ScalarEquivalent(const Eigen::MatrixXd& weight,
-                                       const Eigen::VectorXd& bias, double tolerance = 0.0);
+std::optional<double> ScalarEquivalent(const Eigen::MatrixXd& weight, const Eigen::VectorXd& bias,
+                                       double tolerance = 0.0);
 
 // The scalar s minimising ||y - s·x||² over the given input/output pair,
 // s = <x, y> / <x, x> (0 when x = 0). Shapes must match.

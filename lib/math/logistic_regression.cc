@@ -123,17 +123,17 @@ PsdReport CheckPsd(const Eigen::MatrixXd& hessian) {
   report.min_eigenvalue = eig(0);
   report.max_eigenvalue = eig(eig.size() - 1);
   const double norm = std::max(std::abs(report.min_eigenvalue), std::abs(report.max_eigenvalue));
-  report.tolerance = 64.0 * static_cast<double>(hessian.rows()) *
-                     std::numeric_limits<double>::epsilon() * norm;
+  report.tolerance =
+      64.0 * static_cast<double>(hessian.rows()) * std::numeric_limits<double>::epsilon() * norm;
   report.psd = report.min_eigenvalue >= -report.tolerance;
   return report;
 }
 
 int CountJensenViolations(const LogisticProblem& problem, const Eigen::VectorXd& center,
-                          double radius, int num_segments, int points_per_segment,
-                          uint64_t seed) {
-  return CountJensenViolations([&problem](const Eigen::VectorXd& params) { return Loss(problem, params); },
-                               center, radius, num_segments, points_per_segment, seed);
+                          double radius, int num_segments, int points_per_segment, uint64_t seed) {
+  return CountJensenViolations(
+      [&problem](const Eigen::VectorXd& params) { return Loss(problem, params); }, center, radius,
+      num_segments, points_per_segment, seed);
 }
 
 int CountJensenViolations(const std::function<double(const Eigen::VectorXd&)>& f,

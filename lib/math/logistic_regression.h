@@ -73,8 +73,7 @@ PsdReport CheckPsd(const Eigen::MatrixXd& hessian);
 //     L(t a + (1−t) b) > t L(a) + (1−t) L(b) + tol,
 // tol = 1e-12·(1 + |t L(a)| + |(1−t) L(b)|) (rounding in the sums).
 int CountJensenViolations(const LogisticProblem& problem, const Eigen::VectorXd& center,
-                          double radius, int num_segments, int points_per_segment,
-                          uint64_t seed);
+                          double radius, int num_segments, int points_per_segment, uint64_t seed);
 // The same check for any function of the parameters: a convex f gives 0, a
 // strictly concave one num_segments · points_per_segment (what the tests
 // use to show that the check can fire).

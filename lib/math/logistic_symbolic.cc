@@ -132,8 +132,9 @@ std::string CanonicalText(const GiNaC::ex& e) {
   };
   auto grouped = [](const ex& x) {  // parenthesised where precedence needs it
     const std::string text = CanonicalText(x);
-    const bool atom = GiNaC::is_a<GiNaC::symbol>(x) || GiNaC::is_a<GiNaC::function>(x) ||
-                      (GiNaC::is_a<GiNaC::numeric>(x) && GiNaC::ex_to<GiNaC::numeric>(x).is_nonneg_integer());
+    const bool atom =
+        GiNaC::is_a<GiNaC::symbol>(x) || GiNaC::is_a<GiNaC::function>(x) ||
+        (GiNaC::is_a<GiNaC::numeric>(x) && GiNaC::ex_to<GiNaC::numeric>(x).is_nonneg_integer());
     return atom ? text : absl::StrCat("(", text, ")");
   };
   if (GiNaC::is_a<GiNaC::add>(e)) {
@@ -168,7 +169,8 @@ std::string CanonicalText(const GiNaC::ex& e) {
       } else if (GiNaC::is_a<GiNaC::add>(f)) {
         factors.push_back(sign_normal_sum(f, true));
       } else if (GiNaC::is_a<GiNaC::power>(f) && GiNaC::is_a<GiNaC::add>(f.op(0)) &&
-                 GiNaC::is_a<GiNaC::numeric>(f.op(1)) && GiNaC::ex_to<GiNaC::numeric>(f.op(1)).is_integer()) {
+                 GiNaC::is_a<GiNaC::numeric>(f.op(1)) &&
+                 GiNaC::ex_to<GiNaC::numeric>(f.op(1)).is_integer()) {
         const bool odd = GiNaC::ex_to<GiNaC::numeric>(f.op(1)).is_odd();
         factors.push_back(absl::StrCat(sign_normal_sum(f.op(0), odd), "^", grouped(f.op(1))));
       } else {
@@ -176,19 +178,23 @@ std::string CanonicalText(const GiNaC::ex& e) {
       }
     }
     std::sort(factors.begin(), factors.end());
-    std::string text = coefficient.is_equal(1) ? "" : coefficient.is_equal(-1) ? "-" : absl::StrCat(CanonicalText(coefficient), "*");
+    std::string text = coefficient.is_equal(1)    ? ""
+                       : coefficient.is_equal(-1) ? "-"
+                                                  : absl::StrCat(CanonicalText(coefficient), "*");
     for (size_t k = 0; k < factors.size(); ++k) absl::StrAppend(&text, k ? "*" : "", factors[k]);
     return text;
   }
   if (GiNaC::is_a<GiNaC::power>(e)) return absl::StrCat(grouped(e.op(0)), "^", grouped(e.op(1)));
   if (GiNaC::is_a<GiNaC::function>(e)) {
     std::string text = absl::StrCat(GiNaC::ex_to<GiNaC::function>(e).get_name(), "(");
-    for (size_t k = 0; k < e.nops(); ++k) absl::StrAppend(&text, k ? "," : "", CanonicalText(e.op(k)));
+    for (size_t k = 0; k < e.nops(); ++k)
+      absl::StrAppend(&text, k ? "," : "", CanonicalText(e.op(k)));
     return absl::StrCat(text, ")");
   }
   if (GiNaC::is_a<GiNaC::lst>(e)) {  // keeps its order: components are positional
     std::string text = "{";
-    for (size_t k = 0; k < e.nops(); ++k) absl::StrAppend(&text, k ? "," : "", CanonicalText(e.op(k)));
+    for (size_t k = 0; k < e.nops(); ++k)
+      absl::StrAppend(&text, k ? "," : "", CanonicalText(e.op(k)));
     return absl::StrCat(text, "}");
   }
   std::ostringstream out;  // symbols and numbers print the same whatever the hashes
@@ -205,9 +211,9 @@ std::vector<SymbolicCheck> ProveLogisticConvexity(int num_features, int num_exam
     for (int j = 0; j < num_features; ++j) {
       const ex grad = loss.diff(s.w[j]);
       const ex r = Difference(grad, (Sigma(z) - s.y[0]) * s.x[0][j]);
-      checks.push_back({absl::StrCat("dl/dw", j + 1, " = (sigma(z) - y) x", j + 1, ", d=",
-                                     num_features),
-                        r.is_zero(), ToString(r)});
+      checks.push_back(
+          {absl::StrCat("dl/dw", j + 1, " = (sigma(z) - y) x", j + 1, ", d=", num_features),
+           r.is_zero(), ToString(r)});
       for (int k = 0; k < num_features; ++k) {
         const ex h = grad.diff(s.w[k]);
         const ex rh = Difference(h, Sigma(z) * (1 - Sigma(z)) * s.x[0][j] * s.x[0][k]);
@@ -229,19 +235,20 @@ std::vector<SymbolicCheck> ProveLogisticConvexity(int num_features, int num_exam
       sum_of_squares += s.p(i) * (1 - s.p(i)) * GiNaC::pow(s.xv(i), 2);
     }
     const ex r = Difference(quadratic, sum_of_squares);
-    checks.push_back({absl::StrCat("v^T H v = sum_i c_i (x_i^T v)^2, c_i = sigma(z_i)(1 - sigma(z_i)), n=",
-                                   num_examples, ", d=", num_features),
-                      r.is_zero(), ToString(r)});
+    checks.push_back(
+        {absl::StrCat("v^T H v = sum_i c_i (x_i^T v)^2, c_i = sigma(z_i)(1 - sigma(z_i)), n=",
+                      num_examples, ", d=", num_features),
+         r.is_zero(), ToString(r)});
     for (int i = 0; i < num_examples; ++i) {
       const ex e = exp(-s.z(i));
       const ex form = e / GiNaC::pow(1 + e, 2);
       const ex rc = Difference(s.p(i) * (1 - s.p(i)), form);
       // exp of a real argument is positive, (1 + e)^2 > 0: GiNaC decides the sign itself.
       const bool positive = form.info(GiNaC::info_flags::positive);
-      checks.push_back({absl::StrCat("c_", i + 1, " = exp(-z_", i + 1, ")/(1 + exp(-z_", i + 1,
-                                     "))^2 > 0"),
-                        rc.is_zero() && positive,
-                        rc.is_zero() ? (positive ? "0" : "sign not proved") : ToString(rc)});
+      checks.push_back(
+          {absl::StrCat("c_", i + 1, " = exp(-z_", i + 1, ")/(1 + exp(-z_", i + 1, "))^2 > 0"),
+           rc.is_zero() && positive,
+           rc.is_zero() ? (positive ? "0" : "sign not proved") : ToString(rc)});
     }
   }
   return checks;
@@ -301,29 +308,27 @@ std::vector<DerivationLine> CheckHomeworkDerivation(int num_examples, int num_fe
   add("(3)", "ll(w) = -sum_i [(y_i - 1) w^T x_i + log(1/(1+exp(-w^T x_i)))]", r3, &p3);
   // (4) Its derivative, as written (note the factor (-x_ij)).
   const auto line4 = per_j([&](int j) {
-    return -sum_i([&](int i) {
-      return (s.y[i] - 1) * s.x[i][j] + e(i) / (1 + e(i)) * (-s.x[i][j]);
-    });
+    return -sum_i(
+        [&](int i) { return (s.y[i] - 1) * s.x[i][j] + e(i) / (1 + e(i)) * (-s.x[i][j]); });
   });
   const ex r4 = ListDifference(line4, truth_grad);
   const ex p4 = ListDifference(line4, per_j([&](int j) { return line3.diff(s.w[j]); }));
-  add("(4)", "d ll/d w_j = -sum_i [(y_i - 1) x_ij + exp(-w^T x_i)/(1+exp(-w^T x_i)) * (-x_ij)]", r4, &p4);
+  add("(4)", "d ll/d w_j = -sum_i [(y_i - 1) x_ij + exp(-w^T x_i)/(1+exp(-w^T x_i)) * (-x_ij)]", r4,
+      &p4);
   const auto line5 = per_j([&](int j) {
     return -sum_i([&](int i) { return s.x[i][j] * (s.y[i] - 1 + e(i) / (1 + e(i))); });
   });
   const ex r5 = ListDifference(line5, truth_grad);
   const ex p5 = ListDifference(line5, line4);
   add("(5)", "= -sum_i x_ij (y_i - 1 + exp(-w^T x_i)/(1+exp(-w^T x_i)))", r5, &p5);
-  const auto line6 = per_j([&](int j) {
-    return -sum_i([&](int i) { return s.x[i][j] * (s.y[i] - 1 / (1 + e(i))); });
-  });
+  const auto line6 = per_j(
+      [&](int j) { return -sum_i([&](int i) { return s.x[i][j] * (s.y[i] - 1 / (1 + e(i))); }); });
   const ex r6 = ListDifference(line6, truth_grad);
   const ex p6 = ListDifference(line6, line5);
   add("(6)", "= -sum_i x_ij (y_i - 1/(1+exp(-w^T x_i)))", r6, &p6);
   // (7) Matrix notation: f_j is column j of X, p_i = sigma(w^T x_i).
-  const auto line7 = per_j([&](int j) {
-    return -sum_i([&](int i) { return s.x[i][j] * (s.y[i] - s.p(i)); });
-  });
+  const auto line7 =
+      per_j([&](int j) { return -sum_i([&](int i) { return s.x[i][j] * (s.y[i] - s.p(i)); }); });
   const ex r7 = ListDifference(line7, truth_grad);
   const ex p7 = ListDifference(line7, line6);
   add("(7)", "= -f_j^T (y - p)", r7, &p7);
@@ -347,11 +352,11 @@ std::vector<DerivationLine> CheckHomeworkDerivation(int num_examples, int num_fe
   }
   const ex r10 = ListDifference(line10, truth_hess);
   const ex p10 = ListDifference(line10, from9);
-  add("(10)", "d2 ll/dw_j dw_k = -sum_i x_ij * exp(-w^T x_i)/(1+exp(-w^T x_i)) * (-x_ik)", r10, &p10);
+  add("(10)", "d2 ll/dw_j dw_k = -sum_i x_ij * exp(-w^T x_i)/(1+exp(-w^T x_i)) * (-x_ik)", r10,
+      &p10);
   const auto line11 = per_jk([&](int j, int k) {
-    return sum_i([&](int i) {
-      return s.x[i][j] * (1 / (1 + e(i))) * (1 - 1 / (1 + e(i))) * s.x[i][k];
-    });
+    return sum_i(
+        [&](int i) { return s.x[i][j] * (1 / (1 + e(i))) * (1 - 1 / (1 + e(i))) * s.x[i][k]; });
   });
   const ex r11 = ListDifference(line11, truth_hess);
   const ex p11 = ListDifference(line11, line10);

@@ -41,10 +41,10 @@ struct SymbolicCheck {
 std::vector<SymbolicCheck> ProveLogisticConvexity(int num_features, int num_examples);
 
 struct DerivationLine {
-  std::string line;                 // "(1)" … "(16)"
-  std::string claim;                // the line as the homework writes it
-  std::string holds;                // "true" / "false" against the true quantity; "n/a" for empty lines
-  std::string residual;             // simplified (claim − truth), "0" when it holds
+  std::string line;      // "(1)" … "(16)"
+  std::string claim;     // the line as the homework writes it
+  std::string holds;     // "true" / "false" against the true quantity; "n/a" for empty lines
+  std::string residual;  // simplified (claim − truth), "0" when it holds
   std::string follows_from_previous;  // "true" / "false" / "n/a"
   std::string residual_vs_previous;   // simplified (claim − what the previous line gives)
 };

@@ -26,8 +26,9 @@ CifarCnnImpl::CifarCnnImpl(const CifarCnnOptions& options) : options_(options) {
   conv4_ = register_module("conv4", torch::nn::Conv2d(Conv(w[2], w[3], false)));
   if (options_.batchnorm) {
     auto bn = [&](int64_t channels) {
-      return torch::nn::BatchNorm2d(
-          torch::nn::BatchNorm2dOptions(channels).eps(options_.bn_eps).momentum(options_.bn_momentum));
+      return torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(channels)
+                                        .eps(options_.bn_eps)
+                                        .momentum(options_.bn_momentum));
     };
     bn1_ = register_module("bn1", bn(w[0]));
     bn2_ = register_module("bn2", bn(w[1]));
@@ -54,10 +55,11 @@ absl::StatusOr<std::array<int64_t, 4>> ParseWidths(absl::string_view text) {
   const std::vector<std::string> parts = absl::StrSplit(text, ',');
   std::array<int64_t, 4> widths{};
   bool ok = parts.size() == widths.size();
-  for (size_t i = 0; ok && i < parts.size(); ++i) ok = absl::SimpleAtoi(parts[i], &widths[i]) && widths[i] >= 1;
+  for (size_t i = 0; ok && i < parts.size(); ++i)
+    ok = absl::SimpleAtoi(parts[i], &widths[i]) && widths[i] >= 1;
   if (!ok) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--widths=", text, ": expected the four conv layers' channels, e.g. 32,32,64,64"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--widths=", text, ": expected the four conv layers' channels, e.g. 32,32,64,64"));
   }
   return widths;
 }
@@ -71,7 +73,8 @@ absl::StatusOr<std::array<double, 3>> ParseDropout(absl::string_view text) {
   }
   if (!ok) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--dropout=", text, ": expected three rates in [0, 1) (after each pooling, after the dense layer), "
+        "--dropout=", text,
+        ": expected three rates in [0, 1) (after each pooling, after the dense layer), "
         "e.g. 0.25,0.25,0.5"));
   }
   return dropout;
@@ -80,15 +83,18 @@ absl::StatusOr<std::array<double, 3>> ParseDropout(absl::string_view text) {
 std::string WidthsText(const std::array<int64_t, 4>& widths) { return absl::StrJoin(widths, ","); }
 
 std::string DropoutText(const std::array<double, 3>& dropout) {
-  return absl::StrJoin(dropout, ",", [](std::string* out, double p) { absl::StrAppendFormat(out, "%g", p); });
+  return absl::StrJoin(dropout, ",",
+                       [](std::string* out, double p) { absl::StrAppendFormat(out, "%g", p); });
 }
 
 std::string ArchitectureTag(const CifarCnnOptions& options) {
   const CifarCnnOptions keras_example;
   std::vector<std::string> parts;
-  if (options.widths != keras_example.widths) parts.push_back(absl::StrCat("w", absl::StrJoin(options.widths, "-")));
+  if (options.widths != keras_example.widths)
+    parts.push_back(absl::StrCat("w", absl::StrJoin(options.widths, "-")));
   if (options.dropout != keras_example.dropout) {
-    parts.push_back(absl::StrCat("d", absl::StrReplaceAll(DropoutText(options.dropout), {{",", "-"}})));
+    parts.push_back(
+        absl::StrCat("d", absl::StrReplaceAll(DropoutText(options.dropout), {{",", "-"}})));
   }
   return absl::StrJoin(parts, "_");
 }
@@ -186,23 +192,26 @@ std::vector<LayerSummary> Summarize(const CifarCnnOptions& options) {
 
 std::string FormatSummary(const std::vector<LayerSummary>& layers, const std::string& title) {
   const std::string rule(65, '_'), double_rule(65, '=');
-  std::string text = absl::StrCat("Model: \"", title, "\"\n", rule, "\n",
-                                  absl::StrFormat("%-29s%-26s%s\n", "Layer (type)", "Output Shape", "Param #"),
-                                  double_rule, "\n");
+  std::string text =
+      absl::StrCat("Model: \"", title, "\"\n", rule, "\n",
+                   absl::StrFormat("%-29s%-26s%s\n", "Layer (type)", "Output Shape", "Param #"),
+                   double_rule, "\n");
   int64_t trainable = 0, non_trainable = 0;
   for (size_t i = 0; i < layers.size(); ++i) {
     const LayerSummary& layer = layers[i];
     const std::string shape = absl::StrCat("(None, ", absl::StrJoin(layer.output_shape, ", "), ")");
-    absl::StrAppend(&text, absl::StrFormat("%-29s%-26s%d\n",
-                                           absl::StrCat(layer.name, " (", layer.type, ")"), shape,
-                                           layer.trainable_params + layer.non_trainable_params));
+    absl::StrAppend(
+        &text, absl::StrFormat("%-29s%-26s%d\n", absl::StrCat(layer.name, " (", layer.type, ")"),
+                               shape, layer.trainable_params + layer.non_trainable_params));
     absl::StrAppend(&text, i + 1 < layers.size() ? rule : double_rule, "\n");
     trainable += layer.trainable_params;
     non_trainable += layer.non_trainable_params;
   }
-  absl::StrAppend(&text, absl::StrFormat("Total params: %d\nTrainable params: %d\nNon-trainable params: %d\n",
-                                         trainable + non_trainable, trainable, non_trainable),
-                  rule, "\n");
+  absl::StrAppend(
+      &text,
+      absl::StrFormat("Total params: %d\nTrainable params: %d\nNon-trainable params: %d\n",
+                      trainable + non_trainable, trainable, non_trainable),
+      rule, "\n");
   return text;
 }
 

@@ -19,6 +19,12 @@
 // Flatten order: LibTorch flattens C×H×W, Keras H×W×C. The two networks are the
 // same up to a fixed permutation of the dense layer's input weights.
 
+#include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -26,13 +32,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-
-#include <torch/nn/module.h>
-#include <torch/nn/modules/batchnorm.h>
-#include <torch/nn/modules/conv.h>
-#include <torch/nn/modules/linear.h>
-#include <torch/nn/pimpl.h>
-
 #include "lib/models/fast_dropout.h"
 
 namespace hw1::models {
@@ -42,8 +41,9 @@ enum class Init {
   kKeras,  // Glorot-uniform weights, zero biases (Keras' defaults)
   kTorch,  // LibTorch's defaults: kaiming_uniform(a=√5) weights, biases U(±1/√fan_in)
 };
-absl::StatusOr<Init> ParseInit(absl::string_view text);  // "keras" | "torch"; the error names --init
-std::string InitName(Init init);                          // "keras" | "torch"
+absl::StatusOr<Init> ParseInit(
+    absl::string_view text);      // "keras" | "torch"; the error names --init
+std::string InitName(Init init);  // "keras" | "torch"
 
 // --widths=a,b,c,d (each >= 1) and --dropout=p,q,r (each in [0, 1)); errors name the flag.
 absl::StatusOr<std::array<int64_t, 4>> ParseWidths(absl::string_view text);
@@ -113,8 +113,8 @@ TORCH_MODULE(CifarCnn);
 
 // One row of a Keras-style summary.
 struct LayerSummary {
-  std::string name;          // e.g. "conv2d_1"
-  std::string type;          // e.g. "Conv2D"
+  std::string name;                   // e.g. "conv2d_1"
+  std::string type;                   // e.g. "Conv2D"
   std::vector<int64_t> output_shape;  // without the batch dimension, Keras order (H, W, C)
   int64_t trainable_params = 0;
   int64_t non_trainable_params = 0;  // BN running mean and variance

@@ -43,7 +43,8 @@ void FillMask(T* out, int64_t n, uint32_t threshold, float scale, uint64_t seed)
 torch::Tensor DropoutMask(const torch::Tensor& like, double p, uint64_t seed) {
   TORCH_CHECK(p >= 0 && p < 1, "dropout probability must be in [0, 1), got ", p);
   // empty_like keeps the layout (channels-last included); fill it in memory order.
-  torch::Tensor mask = torch::empty_like(like.is_non_overlapping_and_dense() ? like : like.contiguous());
+  torch::Tensor mask =
+      torch::empty_like(like.is_non_overlapping_and_dense() ? like : like.contiguous());
   const uint32_t threshold = static_cast<uint32_t>(std::lround(p * 65536.0));
   const float scale = static_cast<float>(1.0 / (1.0 - p));
   AT_DISPATCH_FLOATING_TYPES_AND(at::kBFloat16, mask.scalar_type(), "DropoutMask", [&] {

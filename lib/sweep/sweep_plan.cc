@@ -21,13 +21,16 @@ const std::vector<SweepProfile>& SweepProfiles() {
     quick.name = "quick";
     quick.lr_multipliers = {1, 30};
     quick.epochs = 3;
-    quick.train_limit = 20000;  // the whole test set: the ×30 margin is a point or two, 1,000 images' noise
+    quick.train_limit =
+        20000;  // the whole test set: the ×30 margin is a point or two, 1,000 images' noise
     quick.out_subdir = "quick";
     quick.about =
         "the first look, not the result. 3 epochs of 20,000 images at x1 and x30\n"
-        "  rank the arms as the full grid does (seed 0, AVX2 host: BatchNorm ahead by 3 points at x1 and x30);\n"
+        "  rank the arms as the full grid does (seed 0, AVX2 host: BatchNorm ahead by 3 points at "
+        "x1 and x30);\n"
         "  it cannot show the sizes of the gaps, epochs to target, or where the baseline breaks\n"
-        "  (claim b): before ~3 epochs BatchNorm can trail at high lr. The full grid: --profile=full.";
+        "  (claim b): before ~3 epochs BatchNorm can trail at high lr. The full grid: "
+        "--profile=full.";
     list->push_back(quick);
 
     SweepProfile collapse;
@@ -41,7 +44,8 @@ const std::vector<SweepProfile>& SweepProfiles() {
     collapse.out_subdir = "collapse";
     collapse.about =
         "Q4 (b)'s collapse study: how often each arm ends its first 3 epochs at chance with one\n"
-        "  class predicted (q4_collapse.csv), per init and multiplier. It measures early collapse,\n"
+        "  class predicted (q4_collapse.csv), per init and multiplier. It measures early "
+        "collapse,\n"
         "  not final accuracy; fp32 on every host, so sessions on any host add to one table.";
     list->push_back(collapse);
     return list;
@@ -74,7 +78,8 @@ std::vector<RunSpec> BuildPlan(const SweepConfig& config) {
   for (uint64_t seed : config.seeds) {
     for (const std::string& init : config.inits) {
       for (const std::string& arm : config.arms) {
-        if (auto own = config.arm_seeds.find(arm); own != config.arm_seeds.end() &&
+        if (auto own = config.arm_seeds.find(arm);
+            own != config.arm_seeds.end() &&
             std::find(own->second.begin(), own->second.end(), seed) == own->second.end()) {
           continue;
         }
@@ -86,12 +91,13 @@ std::vector<RunSpec> BuildPlan(const SweepConfig& config) {
           run.lr_multiplier = multiplier;
           run.lr = config.base_lr * multiplier;
           run.seed = seed;
-          run.run_id = train::MakeRunId({arm, run.lr, seed, config.precision, config.threads, config.epochs,
-                                         config.batch_size, config.decay, config.train_limit, config.test_limit,
-                                         config.libtorch, init});
-          run.signature = absl::StrCat(run.run_id, " batch=", config.batch_size, " decay=", config.decay,
-                                       " threads=", config.threads, " libtorch=", config.libtorch,
-                                       " data=", config.data_digest);
+          run.run_id =
+              train::MakeRunId({arm, run.lr, seed, config.precision, config.threads, config.epochs,
+                                config.batch_size, config.decay, config.train_limit,
+                                config.test_limit, config.libtorch, init});
+          run.signature = absl::StrCat(run.run_id, " batch=", config.batch_size,
+                                       " decay=", config.decay, " threads=", config.threads,
+                                       " libtorch=", config.libtorch, " data=", config.data_digest);
           plan.push_back(run);
         }
       }

@@ -28,8 +28,8 @@ struct SweepConfig {
   double decay = 1e-6;
   int64_t train_limit = -1;
   int64_t test_limit = -1;
-  std::string precision;  // resolved: "fp32" or "bf16"
-  int threads = 0;        // resolved thread count
+  std::string precision;          // resolved: "fp32" or "bf16"
+  int threads = 0;                // resolved thread count
   std::string libtorch = "1.13";  // compat::TorchMajorMinor() of the binary
   std::string data_digest;        // data::DataDigest of the files the runs read
 };
@@ -41,9 +41,9 @@ struct SweepProfile {
   int epochs = 25;
   int64_t train_limit = -1;
   int64_t test_limit = -1;
-  std::vector<uint64_t> seeds;                               // empty: the flag's
+  std::vector<uint64_t> seeds;  // empty: the flag's
   std::map<std::string, std::vector<uint64_t>> arm_seeds;
-  std::vector<std::string> inits;                            // empty: the flag's
+  std::vector<std::string> inits;  // empty: the flag's
   std::string precision = "auto";  // the --precision default
   std::string out_subdir;          // default folder under reports/data ("": itself)
   std::string about;               // printed with the plan: what it can and cannot show

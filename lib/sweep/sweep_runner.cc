@@ -3,9 +3,8 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
-
 #include <torch/torch.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -29,7 +28,8 @@ absl::StatusOr<pid_t> StartWorker(const std::vector<std::string>& args) {
   argv.push_back(nullptr);
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
-  if (pid < 0) return absl::InternalError(absl::StrCat("cannot start a worker: fork: ", std::strerror(errno)));
+  if (pid < 0)
+    return absl::InternalError(absl::StrCat("cannot start a worker: fork: ", std::strerror(errno)));
   if (pid == 0) {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(1);  // the parent died before prctl
@@ -48,7 +48,8 @@ std::string DescribeExit(int status) {
 }  // namespace
 
 absl::StatusOr<train::TrainResult> TrainRun(const RunSpec& run, const data::Cifar10& data,
-                                            const train::TrainOptions& base, const std::string& checkpoint_path) {
+                                            const train::TrainOptions& base,
+                                            const std::string& checkpoint_path) {
   models::CifarCnnOptions model_options;
   model_options.batchnorm = run.arm == "bn";
   absl::StatusOr<models::Init> init = models::ParseInit(run.init);
@@ -69,11 +70,13 @@ Speed MeasureSpeed(const std::string& arm, const train::TrainOptions& options) {
   model_options.batchnorm = arm == "bn";
   models::CifarCnn model(model_options);
   train::ToChannelsLast(model);
-  train::FusedAdam optimizer(model->parameters(), torch::optim::AdamOptions(options.lr).eps(options.adam_eps));
+  train::FusedAdam optimizer(model->parameters(),
+                             torch::optim::AdamOptions(options.lr).eps(options.adam_eps));
   const bool bf16 = train::ResolvedPrecision(options) == "bf16";
   const torch::Device cpu(torch::kCPU);
-  const torch::Tensor x = train::ToInput(
-      torch::randint(0, 256, {options.batch_size, data::kChannels, data::kImageSide, data::kImageSide}, torch::kUInt8));
+  const torch::Tensor x = train::ToInput(torch::randint(
+      0, 256, {options.batch_size, data::kChannels, data::kImageSide, data::kImageSide},
+      torch::kUInt8));
   const torch::Tensor y = torch::randint(0, data::kNumClasses, {options.batch_size}, torch::kInt64);
   // Warm-up: oneDNN builds its kernels and the allocator its caches in the first steps.
   for (int i = 0; i < 5; ++i) train::TrainStep(model, optimizer, x, y, options.lr, bf16, cpu);
@@ -100,8 +103,10 @@ Speed MeasureSpeed(const std::string& arm, const train::TrainOptions& options) {
   return speed;
 }
 
-absl::Status RunInWorkers(const std::vector<RunSpec>& runs, int jobs, const std::vector<std::string>& program_args,
-                          const std::function<std::string(const RunSpec&)>& result_path, const RunDone& on_done) {
+absl::Status RunInWorkers(const std::vector<RunSpec>& runs, int jobs,
+                          const std::vector<std::string>& program_args,
+                          const std::function<std::string(const RunSpec&)>& result_path,
+                          const RunDone& on_done) {
   std::map<pid_t, RunSpec> running;
   size_t next = 0;
   absl::Status failure;
@@ -137,8 +142,9 @@ absl::Status RunInWorkers(const std::vector<RunSpec>& runs, int jobs, const std:
       absl::StatusOr<train::TrainResult> result = train::ReadTrainResult(result_path(run));
       outcome = result.ok() ? on_done(run, *result) : result.status();
     } else {
-      outcome = absl::InternalError(absl::StrCat("the worker of run ", run.run_id, " (pid ", pid, ") ",
-                                                 DescribeExit(status), "; its messages are above"));
+      outcome =
+          absl::InternalError(absl::StrCat("the worker of run ", run.run_id, " (pid ", pid, ") ",
+                                           DescribeExit(status), "; its messages are above"));
     }
     if (!outcome.ok()) {
       failure = outcome;

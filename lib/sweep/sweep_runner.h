@@ -32,7 +32,8 @@ namespace hw1::sweep {
 // Trains `run` with `base` (epochs, batch, decay, threads, precision …) at the
 // run's lr and seed, continuing from `checkpoint_path` if it is there.
 absl::StatusOr<train::TrainResult> TrainRun(const RunSpec& run, const data::Cifar10& data,
-                                            const train::TrainOptions& base, const std::string& checkpoint_path);
+                                            const train::TrainOptions& base,
+                                            const std::string& checkpoint_path);
 
 // How fast one run of `arm` trains and evaluates with `options`' threads and
 // precision, timed on random images after a warm-up: for the plan's estimate.
@@ -51,8 +52,10 @@ using RunDone = std::function<absl::Status(const RunSpec& run, const train::Trai
 // `on_done`. When a worker fails (or on_done does), starts no more, stops the
 // others (SIGTERM; each keeps its last epoch's checkpoint) and returns an
 // error naming the run. Workers die with this process (PR_SET_PDEATHSIG).
-absl::Status RunInWorkers(const std::vector<RunSpec>& runs, int jobs, const std::vector<std::string>& program_args,
-                          const std::function<std::string(const RunSpec&)>& result_path, const RunDone& on_done);
+absl::Status RunInWorkers(const std::vector<RunSpec>& runs, int jobs,
+                          const std::vector<std::string>& program_args,
+                          const std::function<std::string(const RunSpec&)>& result_path,
+                          const RunDone& on_done);
 
 }  // namespace hw1::sweep
 

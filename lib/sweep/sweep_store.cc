@@ -27,11 +27,16 @@ namespace fs = std::filesystem;
 namespace {
 
 nlohmann::json ToJson(const RunRecord& r) {
-  nlohmann::json j = {{"run_id", r.run_id},       {"arm", r.arm},
-                      {"signature", r.signature}, {"precision", r.precision},
-                      {"lr_multiplier", r.lr_multiplier}, {"lr", r.lr},
-                      {"seed", r.seed},           {"diverged", r.diverged},
-                      {"epochs_completed", r.epochs_completed}, {"wall_seconds", r.wall_seconds}};
+  nlohmann::json j = {{"run_id", r.run_id},
+                      {"arm", r.arm},
+                      {"signature", r.signature},
+                      {"precision", r.precision},
+                      {"lr_multiplier", r.lr_multiplier},
+                      {"lr", r.lr},
+                      {"seed", r.seed},
+                      {"diverged", r.diverged},
+                      {"epochs_completed", r.epochs_completed},
+                      {"wall_seconds", r.wall_seconds}};
   // Written only when they say something, so that older records stay byte for byte.
   if (r.init != "keras") j["init"] = r.init;
   if (!r.val_prediction_counts.empty()) j["val_prediction_counts"] = r.val_prediction_counts;
@@ -42,7 +47,8 @@ absl::StatusOr<RunRecord> ReadRecord(const std::string& path) {
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();
   const nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return absl::DataLossError(absl::StrCat(path, ": not a JSON object"));
+  if (j.is_discarded() || !j.is_object())
+    return absl::DataLossError(absl::StrCat(path, ": not a JSON object"));
   try {
     RunRecord r;
     r.run_id = j.at("run_id").get<std::string>();
@@ -73,8 +79,9 @@ absl::StatusOr<CsvTable> ReadHistory(const std::string& path) {
     if (table->ColumnIndex(column) < 0) missing.push_back(column);
   }
   if (!missing.empty()) {
-    return absl::DataLossError(absl::StrCat(path, ": no column ", absl::StrJoin(missing, ", "),
-                                            " (damaged header?); restore it from git or rerun the runs"));
+    return absl::DataLossError(
+        absl::StrCat(path, ": no column ", absl::StrJoin(missing, ", "),
+                     " (damaged header?); restore it from git or rerun the runs"));
   }
   return table;
 }
@@ -108,27 +115,30 @@ absl::StatusOr<FolderRuns> ReadFolder(const std::string& dir) {
     if (!epochs.ok()) return epochs.status();
     if (static_cast<int>(epochs->size()) != record->epochs_completed) {
       return absl::DataLossError(absl::StrCat(
-          history_path, ": run ", record->run_id, " has ", epochs->size(), " epoch rows, its record ",
-          entry.path().string(), " says ", record->epochs_completed,
+          history_path, ": run ", record->run_id, " has ", epochs->size(),
+          " epoch rows, its record ", entry.path().string(), " says ", record->epochs_completed,
           "; restore the history from git, or delete the record to train the run again"));
     }
     folder.epochs[record->run_id] = *std::move(epochs);
     folder.records.push_back(*std::move(record));
   }
   if (ec) return absl::InternalError(absl::StrCat(dir, "/runs: cannot list: ", ec.message()));
-  std::sort(folder.records.begin(), folder.records.end(), [](const RunRecord& a, const RunRecord& b) {
-    return std::tie(a.seed, a.init, a.arm, a.lr_multiplier, a.run_id) <
-           std::tie(b.seed, b.init, b.arm, b.lr_multiplier, b.run_id);
-  });
+  std::sort(folder.records.begin(), folder.records.end(),
+            [](const RunRecord& a, const RunRecord& b) {
+              return std::tie(a.seed, a.init, a.arm, a.lr_multiplier, a.run_id) <
+                     std::tie(b.seed, b.init, b.arm, b.lr_multiplier, b.run_id);
+            });
   return folder;
 }
 
 // Equal results: every metric of every epoch (not the timings) and the outcome.
-bool SameResults(const std::vector<train::EpochMetrics>& a, const std::vector<train::EpochMetrics>& b) {
+bool SameResults(const std::vector<train::EpochMetrics>& a,
+                 const std::vector<train::EpochMetrics>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].epoch != b[i].epoch || a[i].train_loss != b[i].train_loss || a[i].train_acc != b[i].train_acc ||
-        a[i].val_loss != b[i].val_loss || a[i].val_acc != b[i].val_acc || a[i].lr_now != b[i].lr_now) {
+    if (a[i].epoch != b[i].epoch || a[i].train_loss != b[i].train_loss ||
+        a[i].train_acc != b[i].train_acc || a[i].val_loss != b[i].val_loss ||
+        a[i].val_acc != b[i].val_acc || a[i].lr_now != b[i].lr_now) {
       return false;
     }
   }
@@ -139,8 +149,9 @@ bool SameResults(const std::vector<train::EpochMetrics>& a, const std::vector<tr
 
 const std::vector<std::string>& HistoryColumns() {
   static const auto* columns = new std::vector<std::string>{
-      "run_id", "arm", "lr_multiplier", "lr", "seed", "epoch", "train_loss", "train_acc", "val_loss",
-      "val_acc", "lr_now", "seconds", "images_per_second", "precision"};
+      "run_id", "arm",        "lr_multiplier",     "lr",       "seed",
+      "epoch",  "train_loss", "train_acc",         "val_loss", "val_acc",
+      "lr_now", "seconds",    "images_per_second", "precision"};
   return *columns;
 }
 
@@ -185,14 +196,16 @@ absl::StatusOr<SweepStore> SweepStore::Open(const std::string& dir) {
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
   const std::string lock_path = (fs::path(dir) / ".q4_bn_sweep.lock").string();
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return absl::InternalError(absl::StrCat("cannot open ", lock_path, ": ", std::strerror(errno)));
+  if (fd < 0)
+    return absl::InternalError(absl::StrCat("cannot open ", lock_path, ": ", std::strerror(errno)));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     char pid[32] = {0};
     const ssize_t n = ::pread(fd, pid, sizeof(pid) - 1, 0);
     ::close(fd);
-    return absl::FailedPreconditionError(absl::StrCat(
-        "another q4_bn_sweep (pid ", n > 0 ? std::string(pid, static_cast<size_t>(n)) : "?", ") is writing ", dir,
-        " (lock ", lock_path, "); wait for it, or give this one another --out_dir"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("another q4_bn_sweep (pid ",
+                     n > 0 ? std::string(pid, static_cast<size_t>(n)) : "?", ") is writing ", dir,
+                     " (lock ", lock_path, "); wait for it, or give this one another --out_dir"));
   }
   const std::string pid = std::to_string(::getpid());
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
@@ -201,7 +214,8 @@ absl::StatusOr<SweepStore> SweepStore::Open(const std::string& dir) {
   return SweepStore(dir, fd);
 }
 
-SweepStore::SweepStore(SweepStore&& other) noexcept : dir_(std::move(other.dir_)), lock_fd_(other.lock_fd_) {
+SweepStore::SweepStore(SweepStore&& other) noexcept
+    : dir_(std::move(other.dir_)), lock_fd_(other.lock_fd_) {
   other.lock_fd_ = -1;
 }
 
@@ -217,7 +231,9 @@ std::string WorkerResultPathIn(const std::string& dir, const RunSpec& run) {
   return fs::path(CheckpointPathIn(dir, run)).replace_extension(".result.json").string();
 }
 
-std::string SweepStore::CheckpointPath(const RunSpec& run) const { return CheckpointPathIn(dir_, run); }
+std::string SweepStore::CheckpointPath(const RunSpec& run) const {
+  return CheckpointPathIn(dir_, run);
+}
 
 absl::StatusOr<bool> SweepStore::IsComplete(const RunSpec& run) const {
   const std::string path = (fs::path(dir_) / "runs" / (run.run_id + ".json")).string();
@@ -225,9 +241,9 @@ absl::StatusOr<bool> SweepStore::IsComplete(const RunSpec& run) const {
   absl::StatusOr<RunRecord> record = ReadRecord(path);
   if (!record.ok()) return record.status();
   if (record->signature != run.signature) {
-    return absl::FailedPreconditionError(absl::StrCat(path, ": run ", run.run_id, " was made with \"",
-                                                      record->signature, "\", this sweep asks for \"",
-                                                      run.signature, "\"; use another --out_dir"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": run ", run.run_id, " was made with \"", record->signature,
+                     "\", this sweep asks for \"", run.signature, "\"; use another --out_dir"));
   }
   return true;
 }
@@ -238,14 +254,25 @@ absl::Status SweepStore::Check() const {
 }
 
 absl::Status SweepStore::RecordRun(const RunSpec& run, const train::TrainResult& result) {
-  train::RunInfo info{run.run_id, run.arm, run.lr, run.seed, {{"lr_multiplier", FormatDouble(run.lr_multiplier)}}};
-  if (absl::Status s = train::MergeRunRows((fs::path(dir_) / kHistoryCsv).string(), train::HistoryTable(info, result));
+  train::RunInfo info{
+      run.run_id, run.arm, run.lr, run.seed, {{"lr_multiplier", FormatDouble(run.lr_multiplier)}}};
+  if (absl::Status s = train::MergeRunRows((fs::path(dir_) / kHistoryCsv).string(),
+                                           train::HistoryTable(info, result));
       !s.ok()) {
     return s;
   }
   const train::RunSummary summary = train::Summarize(result);
-  RunRecord record{run.run_id, run.arm, run.signature, result.precision, run.init, result.val_prediction_counts,
-                   run.lr_multiplier, run.lr, run.seed, result.diverged, summary.epochs_completed,
+  RunRecord record{run.run_id,
+                   run.arm,
+                   run.signature,
+                   result.precision,
+                   run.init,
+                   result.val_prediction_counts,
+                   run.lr_multiplier,
+                   run.lr,
+                   run.seed,
+                   result.diverged,
+                   summary.epochs_completed,
                    summary.wall_seconds};
   const std::string path = (fs::path(dir_) / "runs" / (run.run_id + ".json")).string();
   if (absl::Status s = WriteFileAtomically(path, ToJson(record).dump(2) + "\n"); !s.ok()) return s;
@@ -258,14 +285,15 @@ absl::StatusOr<std::vector<RunRecord>> SweepStore::ReadRecords() const {
   return std::move(folder->records);
 }
 
-absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records, const CsvTable& history,
-                                      const std::string& history_source) {
-  CsvTable summary({"run_id", "arm", "lr_multiplier", "lr", "seed", "final_val_acc", "best_val_acc", "best_epoch",
-                    "epochs_to_target", "target_val_acc", "final_train_loss", "diverged", "wall_seconds",
-                    "precision"});
+absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records,
+                                      const CsvTable& history, const std::string& history_source) {
+  CsvTable summary({"run_id", "arm", "lr_multiplier", "lr", "seed", "final_val_acc", "best_val_acc",
+                    "best_epoch", "epochs_to_target", "target_val_acc", "final_train_loss",
+                    "diverged", "wall_seconds", "precision"});
   std::map<std::string, train::TrainResult> results;
   for (const RunRecord& r : records) {
-    absl::StatusOr<std::vector<train::EpochMetrics>> epochs = train::ReadRunHistory(history, r.run_id, history_source);
+    absl::StatusOr<std::vector<train::EpochMetrics>> epochs =
+        train::ReadRunHistory(history, r.run_id, history_source);
     if (!epochs.ok()) return epochs.status();
     train::TrainResult result;
     result.history = *epochs;
@@ -277,29 +305,33 @@ absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records, con
     double target = 0;
     for (const RunRecord& other : records) {
       if (other.arm == "baseline" && other.lr_multiplier == 1 && other.seed == r.seed &&
-          other.init == r.init && other.precision == r.precision && ProtocolOf(other) == ProtocolOf(r) &&
-          !results[other.run_id].history.empty()) {
+          other.init == r.init && other.precision == r.precision &&
+          ProtocolOf(other) == ProtocolOf(r) && !results[other.run_id].history.empty()) {
         target = results[other.run_id].history.back().val_acc;
       }
     }
     const train::RunSummary s = train::Summarize(results[r.run_id], target);
     const bool has_epochs = s.epochs_completed > 0;
-    summary.AddRow({r.run_id, r.arm, FormatDouble(r.lr_multiplier), FormatDouble(r.lr), absl::StrCat(r.seed),
-                    has_epochs ? FormatDouble(s.final_val_acc) : "", has_epochs ? FormatDouble(s.best_val_acc) : "",
+    summary.AddRow({r.run_id, r.arm, FormatDouble(r.lr_multiplier), FormatDouble(r.lr),
+                    absl::StrCat(r.seed), has_epochs ? FormatDouble(s.final_val_acc) : "",
+                    has_epochs ? FormatDouble(s.best_val_acc) : "",
                     has_epochs ? absl::StrCat(s.best_epoch) : "",
                     s.epochs_to_target > 0 ? absl::StrCat(s.epochs_to_target) : "",
-                    target > 0 ? FormatDouble(target) : "", has_epochs ? FormatDouble(s.final_train_loss) : "",
-                    FormatBool(r.diverged), FormatDouble(r.wall_seconds), r.precision});
+                    target > 0 ? FormatDouble(target) : "",
+                    has_epochs ? FormatDouble(s.final_train_loss) : "", FormatBool(r.diverged),
+                    FormatDouble(r.wall_seconds), r.precision});
   }
   return summary;
 }
 
-absl::StatusOr<CsvTable> BuildCollapseTable(const std::vector<RunRecord>& records, const CsvTable& history,
+absl::StatusOr<CsvTable> BuildCollapseTable(const std::vector<RunRecord>& records,
+                                            const CsvTable& history,
                                             const std::string& history_source) {
   CsvTable table({"run_id", "init", "arm", "lr_multiplier", "seed", "epochs", "final_val_acc",
                   "majority_class_share", "collapsed", "diverged", "precision"});
   for (const RunRecord& r : records) {
-    absl::StatusOr<std::vector<train::EpochMetrics>> epochs = train::ReadRunHistory(history, r.run_id, history_source);
+    absl::StatusOr<std::vector<train::EpochMetrics>> epochs =
+        train::ReadRunHistory(history, r.run_id, history_source);
     if (!epochs.ok()) return epochs.status();
     std::string final_val_acc, share, collapsed;
     if (!r.diverged && !epochs->empty()) {
@@ -316,8 +348,8 @@ absl::StatusOr<CsvTable> BuildCollapseTable(const std::vector<RunRecord>& record
       collapsed = FormatBool(false);
     }
     table.AddRow({r.run_id, r.init, r.arm, FormatDouble(r.lr_multiplier), absl::StrCat(r.seed),
-                  absl::StrCat(r.epochs_completed), final_val_acc, share, collapsed, FormatBool(r.diverged),
-                  r.precision});
+                  absl::StrCat(r.epochs_completed), final_val_acc, share, collapsed,
+                  FormatBool(r.diverged), r.precision});
   }
   return table;
 }
@@ -328,7 +360,8 @@ absl::Status SweepStore::WriteSummary() const {
   const std::string history_source = (fs::path(dir_) / kHistoryCsv).string();
   absl::StatusOr<CsvTable> summary = BuildSummary(folder->records, folder->history, history_source);
   if (!summary.ok()) return summary.status();
-  absl::StatusOr<CsvTable> collapse = BuildCollapseTable(folder->records, folder->history, history_source);
+  absl::StatusOr<CsvTable> collapse =
+      BuildCollapseTable(folder->records, folder->history, history_source);
   if (!collapse.ok()) return collapse.status();
   if (absl::Status s = summary->Write((fs::path(dir_) / kSummaryCsv).string()); !s.ok()) return s;
   return collapse->Write((fs::path(dir_) / kCollapseCsv).string());
@@ -354,10 +387,12 @@ absl::Status SweepStore::Merge(const std::vector<std::string>& shard_dirs) {
       protocol = p;
       protocol_of = absl::StrCat("run ", r.run_id, " in ", folder.dir);
     } else if (p != protocol) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "run ", r.run_id, " in ", folder.dir, " has protocol \"", p, "\", ", protocol_of, " has \"", protocol,
-          "\"; one sweep folder holds one protocol (epochs, batch size, decay, limits, LibTorch, data): merge "
-          "these into separate folders. Nothing was written."));
+      return absl::FailedPreconditionError(
+          absl::StrCat("run ", r.run_id, " in ", folder.dir, " has protocol \"", p, "\", ",
+                       protocol_of, " has \"", protocol,
+                       "\"; one sweep folder holds one protocol (epochs, batch size, decay, "
+                       "limits, LibTorch, data): merge "
+                       "these into separate folders. Nothing was written."));
     }
     auto it = seen.find(r.run_id);
     if (it == seen.end()) {
@@ -366,15 +401,18 @@ absl::Status SweepStore::Merge(const std::vector<std::string>& shard_dirs) {
     }
     const Seen& first = it->second;
     if (first.record->signature != r.signature) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "run ", r.run_id, " was made as \"", first.record->signature, "\" in ", first.dir, " but as \"",
-          r.signature, "\" in ", folder.dir, "; keep one of them. Nothing was written."));
+      return absl::FailedPreconditionError(
+          absl::StrCat("run ", r.run_id, " was made as \"", first.record->signature, "\" in ",
+                       first.dir, " but as \"", r.signature, "\" in ", folder.dir,
+                       "; keep one of them. Nothing was written."));
     }
-    if (first.record->diverged != r.diverged || first.record->val_prediction_counts != r.val_prediction_counts ||
+    if (first.record->diverged != r.diverged ||
+        first.record->val_prediction_counts != r.val_prediction_counts ||
         !SameResults(*first.epochs, folder.epochs.at(r.run_id))) {
       return absl::FailedPreconditionError(absl::StrCat(
           "run ", r.run_id, " has different results in ", first.dir, " and ", folder.dir,
-          " (same configuration; a damaged or hand-edited history?); keep one of them. Nothing was written."));
+          " (same configuration; a damaged or hand-edited history?); keep one of them. Nothing was "
+          "written."));
     }
     return false;  // the same run twice
   };
@@ -399,7 +437,8 @@ absl::Status SweepStore::Merge(const std::vector<std::string>& shard_dirs) {
   // 2. Write: the history in one file, then the records, then the summary.
   CsvTable history = own->history;
   for (const auto& [shard, record] : incoming) {
-    const size_t run_id = static_cast<size_t>(shard->history.ColumnIndex("run_id"));  // present: ReadHistory checked
+    const size_t run_id =
+        static_cast<size_t>(shard->history.ColumnIndex("run_id"));  // present: ReadHistory checked
     for (const auto& row : shard->history.rows()) {
       if (row[run_id] != record->run_id) continue;
       std::vector<std::string> ordered;  // in this folder's column order
@@ -413,7 +452,8 @@ absl::Status SweepStore::Merge(const std::vector<std::string>& shard_dirs) {
   if (absl::Status s = history.Write((fs::path(dir_) / kHistoryCsv).string()); !s.ok()) return s;
   for (const auto& [shard, record] : incoming) {
     const std::string target = (fs::path(dir_) / "runs" / (record->run_id + ".json")).string();
-    if (absl::Status s = WriteFileAtomically(target, ToJson(*record).dump(2) + "\n"); !s.ok()) return s;
+    if (absl::Status s = WriteFileAtomically(target, ToJson(*record).dump(2) + "\n"); !s.ok())
+      return s;
   }
   return WriteSummary();
 }

@@ -114,15 +114,16 @@ const std::vector<std::string>& HistoryColumns();
 // is the first epoch whose val accuracy reaches the final val accuracy of the
 // baseline ×1 run of the same seed, precision and protocol (empty when there
 // is none or never).
-absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records, const CsvTable& history,
-                                      const std::string& history_source);
+absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records,
+                                      const CsvTable& history, const std::string& history_source);
 
 // q4_collapse.csv's rows: run_id, init, arm, lr_multiplier, seed, epochs,
 // final_val_acc, majority_class_share, collapsed, diverged, precision.
 // `collapsed` is empty when it cannot be told (no prediction counts and a
 // final accuracy at or below the rule's threshold); a diverged run has no
 // final accuracy and is not counted as collapsed.
-absl::StatusOr<CsvTable> BuildCollapseTable(const std::vector<RunRecord>& records, const CsvTable& history,
+absl::StatusOr<CsvTable> BuildCollapseTable(const std::vector<RunRecord>& records,
+                                            const CsvTable& history,
                                             const std::string& history_source);
 
 }  // namespace hw1::sweep

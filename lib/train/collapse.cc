@@ -6,9 +6,11 @@
 namespace hw1::train {
 
 double MajorityClassShare(const std::vector<int64_t>& prediction_counts) {
-  const int64_t total = std::accumulate(prediction_counts.begin(), prediction_counts.end(), int64_t{0});
+  const int64_t total =
+      std::accumulate(prediction_counts.begin(), prediction_counts.end(), int64_t{0});
   if (total <= 0) return -1;
-  return static_cast<double>(*std::max_element(prediction_counts.begin(), prediction_counts.end())) /
+  return static_cast<double>(
+             *std::max_element(prediction_counts.begin(), prediction_counts.end())) /
          static_cast<double>(total);
 }
 

@@ -18,12 +18,12 @@ struct AdamConstants {
 // Adam's update of elements [0, n) of one parameter. Built once per vector ISA
 // and picked at run time (the default build targets plain x86-64): the scalar
 // loop spent 4 ms of a 19 ms step in scalar sqrt and division. The package
-// compiles with -O3 and -fno-math-errno (so the loop and its sqrt vectorise) and -ffp-contract=off (no
-// FMA contraction): each lane does the scalar code's IEEE operations in the same
-// order, so the result is bit-identical on every ISA (tested).
+// compiles with -O3 and -fno-math-errno (so the loop and its sqrt vectorise) and -ffp-contract=off
+// (no FMA contraction): each lane does the scalar code's IEEE operations in the same order, so the
+// result is bit-identical on every ISA (tested).
 __attribute__((target_clones("avx512f", "avx2", "default"))) void AdamUpdate(
-    float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v, int64_t n,
-    const AdamConstants& c) {
+    float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v,
+    int64_t n, const AdamConstants& c) {
   for (int64_t i = 0; i < n; ++i) {
     const float gi = g[i];
     const float mi = c.b1 * m[i] + c.one_minus_b1 * gi;
@@ -80,7 +80,8 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
         return t.strides() == p.strides() ? t : torch::empty_like(p).copy_(t);
       };
       if (state.exp_avg().strides() != p.strides()) state.exp_avg(like_param(state.exp_avg()));
-      if (state.exp_avg_sq().strides() != p.strides()) state.exp_avg_sq(like_param(state.exp_avg_sq()));
+      if (state.exp_avg_sq().strides() != p.strides())
+        state.exp_avg_sq(like_param(state.exp_avg_sq()));
       const torch::Tensor g_like = like_param(grad);
       torch::Tensor& m = state.exp_avg();
       torch::Tensor& v = state.exp_avg_sq();

@@ -11,7 +11,8 @@
 namespace hw1::train {
 
 std::string MakeRunId(const RunIdentity& run) {
-  std::string id = absl::StrFormat("%s_lr%g_seed%d_%s_t%d", run.arm, run.lr, run.seed, run.precision, run.threads);
+  std::string id = absl::StrFormat("%s_lr%g_seed%d_%s_t%d", run.arm, run.lr, run.seed,
+                                   run.precision, run.threads);
   if (run.batch_size != 32) absl::StrAppend(&id, "_b", run.batch_size);
   if (run.decay != 1e-6) absl::StrAppend(&id, absl::StrFormat("_decay%g", run.decay));
   if (run.epochs != 25) absl::StrAppend(&id, "_e", run.epochs);
@@ -30,8 +31,8 @@ std::string CheckpointFile(const std::string& program, const std::string& run_id
 CsvTable HistoryTable(const RunInfo& run, const TrainResult& result) {
   std::vector<std::string> header = {"run_id", "arm"};
   for (const auto& [name, value] : run.extra) header.push_back(name);
-  for (const char* column : {"lr", "seed", "epoch", "train_loss", "train_acc", "val_loss", "val_acc",
-                             "lr_now", "seconds", "images_per_second", "precision"}) {
+  for (const char* column : {"lr", "seed", "epoch", "train_loss", "train_acc", "val_loss",
+                             "val_acc", "lr_now", "seconds", "images_per_second", "precision"}) {
     header.push_back(column);
   }
   CsvTable table(header);
@@ -39,10 +40,10 @@ CsvTable HistoryTable(const RunInfo& run, const TrainResult& result) {
     std::vector<std::string> row = {run.run_id, run.arm};
     for (const auto& [name, value] : run.extra) row.push_back(value);
     for (const std::string& field :
-         {FormatDouble(run.lr), absl::StrCat(run.seed), absl::StrCat(m.epoch), FormatDouble(m.train_loss),
-          FormatDouble(m.train_acc), FormatDouble(m.val_loss), FormatDouble(m.val_acc),
-          FormatDouble(m.lr_now), FormatDouble(m.seconds), FormatDouble(m.images_per_second),
-          result.precision}) {
+         {FormatDouble(run.lr), absl::StrCat(run.seed), absl::StrCat(m.epoch),
+          FormatDouble(m.train_loss), FormatDouble(m.train_acc), FormatDouble(m.val_loss),
+          FormatDouble(m.val_acc), FormatDouble(m.lr_now), FormatDouble(m.seconds),
+          FormatDouble(m.images_per_second), result.precision}) {
       row.push_back(field);
     }
     table.AddRow(std::move(row));
@@ -74,21 +75,23 @@ RunSummary Summarize(const TrainResult& result, double target) {
   return s;
 }
 
-absl::StatusOr<std::vector<EpochMetrics>> ReadRunHistory(const CsvTable& table, const std::string& run_id,
+absl::StatusOr<std::vector<EpochMetrics>> ReadRunHistory(const CsvTable& table,
+                                                         const std::string& run_id,
                                                          const std::string& source) {
   std::vector<EpochMetrics> history;
   for (size_t r = 0; r < table.num_rows(); ++r) {
     if (table.Get(r, "run_id") != run_id) continue;
     EpochMetrics m;
     double epoch = 0;
-    double* fields[] = {&epoch, &m.train_loss, &m.train_acc, &m.val_loss, &m.val_acc,
-                        &m.lr_now, &m.seconds, &m.images_per_second};
-    const char* names[] = {"epoch", "train_loss", "train_acc", "val_loss", "val_acc",
-                           "lr_now", "seconds", "images_per_second"};
+    double* fields[] = {&epoch,     &m.train_loss, &m.train_acc, &m.val_loss,
+                        &m.val_acc, &m.lr_now,     &m.seconds,   &m.images_per_second};
+    const char* names[] = {"epoch",   "train_loss", "train_acc", "val_loss",
+                           "val_acc", "lr_now",     "seconds",   "images_per_second"};
     for (int i = 0; i < 8; ++i) {
       if (!absl::SimpleAtod(table.Get(r, names[i]), fields[i])) {
-        return absl::DataLossError(absl::StrCat(source, ": run ", run_id, " column ", names[i], " holds '",
-                                                table.Get(r, names[i]), "', not a number"));
+        return absl::DataLossError(absl::StrCat(source, ": run ", run_id, " column ", names[i],
+                                                " holds '", table.Get(r, names[i]),
+                                                "', not a number"));
       }
     }
     m.epoch = static_cast<int>(epoch);
@@ -105,9 +108,9 @@ absl::Status MergeRunRows(const std::string& path, const CsvTable& rows) {
     absl::StatusOr<CsvTable> existing = CsvTable::Read(path);
     if (!existing.ok()) return existing.status();
     if (existing->header() != rows.header()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          path, ": existing columns (", absl::StrJoin(existing->header(), ","),
-          ") differ from this run's; move the file away or use another --out_dir"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": existing columns (", absl::StrJoin(existing->header(), ","),
+                       ") differ from this run's; move the file away or use another --out_dir"));
     }
     for (const auto& row : existing->rows()) {
       if (!replaced.count(row[0])) merged.AddRow(row);

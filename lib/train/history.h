@@ -31,7 +31,7 @@ inline constexpr char kReferenceLibTorch[] = "1.13";
 
 // What a run's id is made of: the settings that change its numbers.
 struct RunIdentity {
-  std::string arm;        // "baseline" or "bn"
+  std::string arm;  // "baseline" or "bn"
   double lr = 1e-4;
   uint64_t seed = 0;
   std::string precision;  // resolved: "fp32" or "bf16"
@@ -42,8 +42,8 @@ struct RunIdentity {
   int64_t train_limit = -1;  // -1: all images
   int64_t test_limit = -1;
   std::string libtorch = kReferenceLibTorch;  // "major.minor" it ran with
-  std::string init = "keras";  // models::InitName of the initialisation
-  std::string architecture;    // models::ArchitectureTag: "" for the Keras example
+  std::string init = "keras";                 // models::InitName of the initialisation
+  std::string architecture;                   // models::ArchitectureTag: "" for the Keras example
 };
 
 // A run id that says what the run was: arm, lr, seed, precision and threads
@@ -80,7 +80,8 @@ RunSummary Summarize(const TrainResult& result, double target = 0.0);
 
 // The epochs of run `run_id` in a history table written by HistoryTable().
 // DataLoss names `source` when a field is not a number.
-absl::StatusOr<std::vector<EpochMetrics>> ReadRunHistory(const CsvTable& table, const std::string& run_id,
+absl::StatusOr<std::vector<EpochMetrics>> ReadRunHistory(const CsvTable& table,
+                                                         const std::string& run_id,
                                                          const std::string& source);
 
 // Writes `rows` into the CSV at `path`, keeping the rows of other runs

@@ -13,7 +13,8 @@ absl::StatusOr<TrainResult> ReadTrainResult(const std::string& path) {
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();
   const nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return absl::DataLossError(absl::StrCat(path, ": not JSON; remove it to train the run again"));
+  if (j.is_discarded())
+    return absl::DataLossError(absl::StrCat(path, ": not JSON; remove it to train the run again"));
   try {
     return j.get<TrainResult>();
   } catch (const nlohmann::json::exception& e) {

@@ -19,7 +19,8 @@ absl::StatusOr<Device> ParseDevice(absl::string_view text) {
   if (text == "auto") return Device::kAuto;
   if (text == "cpu") return Device::kCpu;
   if (text == "cuda") return Device::kCuda;
-  return absl::InvalidArgumentError(absl::StrCat("--device=", text, ": expected auto, cpu or cuda"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("--device=", text, ": expected auto, cpu or cuda"));
 }
 
 std::string PrecisionName(Precision precision) {
@@ -46,19 +47,24 @@ absl::Status SetPrecisionAndDevice(absl::string_view precision, absl::string_vie
 }
 
 absl::Status ValidateTrainOptions(const TrainOptions& o) {
-  if (o.epochs < 1) return absl::InvalidArgumentError(absl::StrCat("--epochs=", o.epochs, ": must be >= 1"));
+  if (o.epochs < 1)
+    return absl::InvalidArgumentError(absl::StrCat("--epochs=", o.epochs, ": must be >= 1"));
   if (o.batch_size < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("--batch_size=", o.batch_size, ": must be >= 1"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--batch_size=", o.batch_size, ": must be >= 1"));
   }
   if (!(o.lr > 0) || !std::isfinite(o.lr)) {
     return absl::InvalidArgumentError(absl::StrCat("--lr=", o.lr, ": must be a finite number > 0"));
   }
   if (!(o.decay >= 0) || !std::isfinite(o.decay)) {
-    return absl::InvalidArgumentError(absl::StrCat("--decay=", o.decay, ": must be a finite number >= 0"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--decay=", o.decay, ": must be a finite number >= 0"));
   }
-  if (o.threads < 0) return absl::InvalidArgumentError(absl::StrCat("--threads=", o.threads, ": must be >= 0"));
+  if (o.threads < 0)
+    return absl::InvalidArgumentError(absl::StrCat("--threads=", o.threads, ": must be >= 0"));
   if (o.eval_batch_size < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("eval batch size ", o.eval_batch_size, ": must be >= 1"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("eval batch size ", o.eval_batch_size, ": must be >= 1"));
   }
   if (o.resume && o.checkpoint_path.empty()) {
     return absl::InvalidArgumentError("--resume needs a checkpoint path");

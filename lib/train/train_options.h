@@ -25,13 +25,13 @@ struct TrainOptions {
   int epochs = 25;
   int batch_size = 32;
   double lr = 1e-4;
-  double decay = 1e-6;      // Keras: lr_t = lr / (1 + decay * t), t = batches done
-  double adam_eps = 1e-7;   // Keras' Adam epsilon (LibTorch: 1e-8)
+  double decay = 1e-6;     // Keras: lr_t = lr / (1 + decay * t), t = batches done
+  double adam_eps = 1e-7;  // Keras' Adam epsilon (LibTorch: 1e-8)
   uint64_t seed = 0;
-  int threads = 0;          // 0: every core
+  int threads = 0;  // 0: every core
   Precision precision = Precision::kAuto;
   Device device = Device::kAuto;
-  int eval_batch_size = 128;  // fastest per image here (tests/benchmarks/train_step_benchmark)
+  int eval_batch_size = 128;    // fastest per image here (tests/benchmarks/train_step_benchmark)
   std::string checkpoint_path;  // empty: no checkpoints
   bool resume = false;          // continue from checkpoint_path if it exists
   bool progress = true;         // progress lines on stderr

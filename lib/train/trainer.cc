@@ -40,7 +40,8 @@ torch::Device ResolveDevice(Device device) {
 }
 
 bool UseBf16(const TrainOptions& options, const torch::Device& device) {
-  return ResolvePrecision(options.precision, device.is_cuda(), DetectCpuFeatures()) == Precision::kBf16;
+  return ResolvePrecision(options.precision, device.is_cuda(), DetectCpuFeatures()) ==
+         Precision::kBf16;
 }
 
 // The data set as one uint8 tensor (no copy) and its labels.
@@ -53,13 +54,13 @@ TensorSet ToTensors(const data::ImageSet& set, const torch::Device& device) {
   auto* pixels = const_cast<uint8_t*>(set.pixels.data());
   auto* labels = const_cast<int64_t*>(set.labels.data());
   TensorSet out;
-  out.images = torch::from_blob(pixels, {set.size(), data::kChannels, data::kImageSide, data::kImageSide},
-                                torch::kUInt8)
-                   .to(device);
+  out.images =
+      torch::from_blob(pixels, {set.size(), data::kChannels, data::kImageSide, data::kImageSide},
+                       torch::kUInt8)
+          .to(device);
   out.labels = torch::from_blob(labels, {set.size()}, torch::kInt64).to(device);
   return out;
 }
-
 
 // Checkpoint: everything needed to continue as if never stopped.
 struct Checkpoint {
@@ -73,8 +74,14 @@ torch::Tensor HistoryToTensor(const std::vector<EpochMetrics>& history) {
   auto a = t.accessor<double, 2>();
   for (size_t i = 0; i < history.size(); ++i) {
     const EpochMetrics& m = history[i];
-    const double row[8] = {static_cast<double>(m.epoch), m.train_loss, m.train_acc, m.val_loss,
-                           m.val_acc, m.lr_now, m.seconds, m.images_per_second};
+    const double row[8] = {static_cast<double>(m.epoch),
+                           m.train_loss,
+                           m.train_acc,
+                           m.val_loss,
+                           m.val_acc,
+                           m.lr_now,
+                           m.seconds,
+                           m.images_per_second};
     for (int j = 0; j < 8; ++j) a[static_cast<int64_t>(i)][j] = row[j];
   }
   return t;
@@ -84,8 +91,8 @@ std::vector<EpochMetrics> HistoryFromTensor(const torch::Tensor& t) {
   std::vector<EpochMetrics> history;
   auto a = t.accessor<double, 2>();
   for (int64_t i = 0; i < t.size(0); ++i) {
-    history.push_back({static_cast<int>(a[i][0]), a[i][1], a[i][2], a[i][3], a[i][4], a[i][5],
-                       a[i][6], a[i][7]});
+    history.push_back(
+        {static_cast<int>(a[i][0]), a[i][1], a[i][2], a[i][3], a[i][4], a[i][5], a[i][6], a[i][7]});
   }
   return history;
 }
@@ -109,12 +116,14 @@ absl::Status SaveCheckpoint(const std::string& path, models::CifarCnn& model,
     archive.save_to(bytes);
     return WriteFileAtomically(path, bytes.str());
   } catch (const c10::Error& e) {
-    return absl::InternalError(absl::StrCat(path, ": cannot write checkpoint: ", e.what_without_backtrace()));
+    return absl::InternalError(
+        absl::StrCat(path, ": cannot write checkpoint: ", e.what_without_backtrace()));
   }
 }
 
 absl::StatusOr<Checkpoint> LoadCheckpoint(const std::string& path, models::CifarCnn& model,
-                                          torch::optim::Adam& optimizer, const std::string& signature,
+                                          torch::optim::Adam& optimizer,
+                                          const std::string& signature,
                                           const torch::Device& device) {
   try {
     torch::serialize::InputArchive archive;
@@ -122,10 +131,10 @@ absl::StatusOr<Checkpoint> LoadCheckpoint(const std::string& path, models::Cifar
     c10::IValue stored_signature;
     archive.read("signature", stored_signature);
     if (!stored_signature.isString() || stored_signature.toStringRef() != signature) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          path, ": checkpoint was written by a different configuration (",
-          stored_signature.isString() ? stored_signature.toStringRef() : "?", " vs ", signature,
-          "); remove it or change --out_dir"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": checkpoint was written by a different configuration (",
+                       stored_signature.isString() ? stored_signature.toStringRef() : "?", " vs ",
+                       signature, "); remove it or change --out_dir"));
     }
     torch::serialize::InputArchive model_archive, optimizer_archive;
     archive.read("model", model_archive);
@@ -149,7 +158,8 @@ absl::StatusOr<Checkpoint> LoadCheckpoint(const std::string& path, models::Cifar
     checkpoint.history = HistoryFromTensor(history.to(torch::kCPU));
     return checkpoint;
   } catch (const c10::Error& e) {
-    return absl::DataLossError(absl::StrCat(path, ": cannot read checkpoint: ", e.what_without_backtrace()));
+    return absl::DataLossError(
+        absl::StrCat(path, ": cannot read checkpoint: ", e.what_without_backtrace()));
   }
 }
 
@@ -159,8 +169,9 @@ absl::StatusOr<Checkpoint> LoadCheckpoint(const std::string& path, models::Cifar
 std::string ContentDigest(const data::ImageSet& train, const data::ImageSet& test) {
   std::string digests;
   for (const data::ImageSet* set : {&train, &test}) {
-    absl::StrAppend(&digests, Md5OfBytes(absl::string_view(reinterpret_cast<const char*>(set->pixels.data()),
-                                                           set->pixels.size())),
+    absl::StrAppend(&digests,
+                    Md5OfBytes(absl::string_view(reinterpret_cast<const char*>(set->pixels.data()),
+                                                 set->pixels.size())),
                     Md5OfBytes(absl::string_view(reinterpret_cast<const char*>(set->labels.data()),
                                                  set->labels.size() * sizeof(int64_t))));
   }
@@ -171,29 +182,36 @@ std::string ContentDigest(const data::ImageSet& train, const data::ImageSet& tes
 std::string Signature(const TrainOptions& o, const models::CifarCnnOptions& model_options,
                       const std::string& precision, int threads, const data::ImageSet& train,
                       const data::ImageSet& test) {
-  return absl::StrCat("bn=", model_options.batchnorm, " init=", models::InitName(model_options.init),
-                      " widths=", models::WidthsText(model_options.widths),
-                      " dropout=", models::DropoutText(model_options.dropout), " lr=", o.lr, " decay=", o.decay,
-                      " batch=", o.batch_size, " seed=", o.seed, " precision=", precision,
-                      " threads=", threads, " train=", train.size(), " test=", test.size(),
-                      " libtorch=", compat::TorchMajorMinor(), " data=", ContentDigest(train, test));
+  return absl::StrCat(
+      "bn=", model_options.batchnorm, " init=", models::InitName(model_options.init),
+      " widths=", models::WidthsText(model_options.widths),
+      " dropout=", models::DropoutText(model_options.dropout), " lr=", o.lr, " decay=", o.decay,
+      " batch=", o.batch_size, " seed=", o.seed, " precision=", precision, " threads=", threads,
+      " train=", train.size(), " test=", test.size(), " libtorch=", compat::TorchMajorMinor(),
+      " data=", ContentDigest(train, test));
 }
 
 class Progress {
  public:
   Progress(bool enabled, std::string label)
-      : enabled_(enabled), label_(std::move(label)), tty_(label_.empty() && isatty(STDERR_FILENO) == 1) {}
+      : enabled_(enabled),
+        label_(std::move(label)),
+        tty_(label_.empty() && isatty(STDERR_FILENO) == 1) {}
   void Batch(int epoch, int epochs, int64_t batch, int64_t batches, double loss, double acc,
              double images_per_second, double eta_seconds) {
     if (!enabled_ || !tty_ || batch % 50 != 0) return;
-    std::fprintf(stderr, "\repoch %d/%d  batch %ld/%ld  loss %.4f  acc %.4f  %.0f img/s  ETA %.0f s   ",
+    std::fprintf(stderr,
+                 "\repoch %d/%d  batch %ld/%ld  loss %.4f  acc %.4f  %.0f img/s  ETA %.0f s   ",
                  epoch, epochs, batch, batches, loss, acc, images_per_second, eta_seconds);
   }
   void Epoch(int epochs, const EpochMetrics& m) {
     if (!enabled_) return;
-    std::fprintf(stderr, "%s%sepoch %d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  lr %.3g  %.1f s  %.0f img/s\n",
-                 tty_ ? "\r" : "", label_.empty() ? "" : (label_ + ": ").c_str(), m.epoch, epochs, m.train_loss, m.train_acc, m.val_loss, m.val_acc,
-                 m.lr_now, m.seconds, m.images_per_second);
+    std::fprintf(stderr,
+                 "%s%sepoch %d/%d  loss %.4f  acc %.4f  val_loss %.4f  val_acc %.4f  lr %.3g  %.1f "
+                 "s  %.0f img/s\n",
+                 tty_ ? "\r" : "", label_.empty() ? "" : (label_ + ": ").c_str(), m.epoch, epochs,
+                 m.train_loss, m.train_acc, m.val_loss, m.val_acc, m.lr_now, m.seconds,
+                 m.images_per_second);
   }
 
  private:
@@ -205,8 +223,9 @@ class Progress {
 }  // namespace
 
 int ConfigureThreads(int requested) {
-  const int threads =
-      requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = requested > 0
+                          ? requested
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(threads);
   // LibTorch already runs its ops on an OpenMP team; OpenBLAS's own pthreads
   // (Debian's libopenblas0-pthread) would then compete with the team's
@@ -219,7 +238,8 @@ int ConfigureThreads(int requested) {
   // arithmetic is ~100x slower: epochs of the x5 baseline ran 2.4x slower.
   // TensorFlow, and so the homework's Keras, flushes denormals by default too.
   at::globalContext().setFlushDenormal(true);
-  at::parallel_for(0, threads, 1, [](int64_t, int64_t) { at::globalContext().setFlushDenormal(true); });
+  at::parallel_for(0, threads, 1,
+                   [](int64_t, int64_t) { at::globalContext().setFlushDenormal(true); });
   return threads;
 }
 
@@ -234,8 +254,9 @@ void ToChannelsLast(models::CifarCnn& model) {
   }
 }
 
-StepOutput TrainStep(models::CifarCnn& model, torch::optim::Adam& optimizer, const torch::Tensor& input,
-                     const torch::Tensor& labels, double lr, bool bf16, const torch::Device& device) {
+StepOutput TrainStep(models::CifarCnn& model, torch::optim::Adam& optimizer,
+                     const torch::Tensor& input, const torch::Tensor& labels, double lr, bool bf16,
+                     const torch::Device& device) {
   for (auto& group : optimizer.param_groups()) {
     static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
   }
@@ -260,7 +281,8 @@ std::string ResolvedPrecision(const TrainOptions& options) {
   return UseBf16(options, ResolveDevice(options.device)) ? "bf16" : "fp32";
 }
 
-Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images, const TrainOptions& options) {
+Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images,
+                    const TrainOptions& options) {
   const torch::Device device = ResolveDevice(options.device);
   const bool bf16 = UseBf16(options, device);
   const TensorSet set = ToTensors(images, device);
@@ -272,18 +294,21 @@ Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images, const
   torch::Tensor predicted = torch::zeros({model->options().num_classes}, torch::kInt64);
   for (int64_t start = 0; start < images.size(); start += options.eval_batch_size) {
     const int64_t end = std::min<int64_t>(start + options.eval_batch_size, images.size());
-    const torch::Tensor logits = model->forward(ToInput(set.images.slice(0, start, end))).to(torch::kFloat32);
+    const torch::Tensor logits =
+        model->forward(ToInput(set.images.slice(0, start, end))).to(torch::kFloat32);
     const torch::Tensor labels = set.labels.slice(0, start, end);
-    loss_sum += torch::nn::functional::cross_entropy(
-                    logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                    .item<double>();
+    loss_sum +=
+        torch::nn::functional::cross_entropy(
+            logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+            .item<double>();
     const torch::Tensor prediction = logits.argmax(1);
     correct += prediction.eq(labels).sum().item<int64_t>();
     predicted += torch::bincount(prediction.to(torch::kCPU), {}, model->options().num_classes);
   }
   const double n = static_cast<double>(std::max<int64_t>(images.size(), 1));
   Evaluation evaluation{loss_sum / n, static_cast<double>(correct) / n, {}};
-  for (int64_t c = 0; c < predicted.size(0); ++c) evaluation.prediction_counts.push_back(predicted[c].item<int64_t>());
+  for (int64_t c = 0; c < predicted.size(0); ++c)
+    evaluation.prediction_counts.push_back(predicted[c].item<int64_t>());
   return evaluation;
 }
 
@@ -306,7 +331,7 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
   model->to(device);
   ToChannelsLast(model);
   FusedAdam optimizer(model->parameters(),
-                               torch::optim::AdamOptions(options.lr).eps(options.adam_eps));
+                      torch::optim::AdamOptions(options.lr).eps(options.adam_eps));
   const std::string signature =
       Signature(options, model->options(), result.precision, threads, train, test);
 
@@ -372,7 +397,8 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
     if (!finite) {
       result.diverged = true;
       result.diverged_in_epoch = epoch;
-      std::fprintf(stderr, "\nepoch %d: the training loss is not finite: the run diverged\n", epoch);
+      std::fprintf(stderr, "\nepoch %d: the training loss is not finite: the run diverged\n",
+                   epoch);
       break;
     }
     const double train_seconds = SecondsSince(epoch_start);
@@ -389,7 +415,8 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
     if (!std::isfinite(m.val_loss)) {
       result.diverged = true;
       result.diverged_in_epoch = epoch;
-      std::fprintf(stderr, "\nepoch %d: the validation loss is not finite: the run diverged\n", epoch);
+      std::fprintf(stderr, "\nepoch %d: the validation loss is not finite: the run diverged\n",
+                   epoch);
       break;
     }
     result.history.push_back(m);
@@ -398,7 +425,8 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
     state.history = result.history;
     progress.Epoch(options.epochs, m);
     if (!options.checkpoint_path.empty()) {
-      if (absl::Status s = SaveCheckpoint(options.checkpoint_path, model, optimizer, state, signature);
+      if (absl::Status s =
+              SaveCheckpoint(options.checkpoint_path, model, optimizer, state, signature);
           !s.ok()) {
         return s;
       }
@@ -410,8 +438,9 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
   // What the final model predicts on the test set (collapse: one class for
   // all). A run resumed after its last epoch evaluates its checkpoint again.
   if (!result.diverged && !result.history.empty()) {
-    result.val_prediction_counts =
-        last_prediction_counts.empty() ? Evaluate(model, test, options).prediction_counts : last_prediction_counts;
+    result.val_prediction_counts = last_prediction_counts.empty()
+                                       ? Evaluate(model, test, options).prediction_counts
+                                       : last_prediction_counts;
   }
   return result;
 }
@@ -436,14 +465,16 @@ absl::Status SaveWeights(models::CifarCnn& model, const std::string& path) {
     archive.save_to(bytes);
     return WriteFileAtomically(path, bytes.str());
   } catch (const c10::Error& e) {
-    return absl::InternalError(absl::StrCat(path, ": cannot save weights: ", e.what_without_backtrace()));
+    return absl::InternalError(
+        absl::StrCat(path, ": cannot save weights: ", e.what_without_backtrace()));
   }
 }
 
 namespace {
 
 // Every tensor name in a saved module ("conv1.weight", "bn1.running_mean", …).
-void TensorNames(torch::serialize::InputArchive& archive, const std::string& prefix, std::set<std::string>* out) {
+void TensorNames(torch::serialize::InputArchive& archive, const std::string& prefix,
+                 std::set<std::string>* out) {
   for (const std::string& key : archive.keys()) {
     torch::serialize::InputArchive child;
     if (archive.try_read(key, child)) {
@@ -464,8 +495,8 @@ absl::Status LoadWeights(models::CifarCnn& model, const std::string& path) {
   try {
     archive.load_from(path);
   } catch (const c10::Error& e) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": not a weights file written by SaveWeights (",
-                                                   e.what_without_backtrace(), ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": not a weights file written by SaveWeights (", e.what_without_backtrace(), ")"));
   }
   // Module::load reads the tensors the model has and ignores the rest: weights
   // of the BatchNorm network would load into the baseline. Compare the names.
@@ -473,18 +504,24 @@ absl::Status LoadWeights(models::CifarCnn& model, const std::string& path) {
   try {
     TensorNames(archive, "", &saved);
   } catch (const c10::Error& e) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": unreadable weights (", e.what_without_backtrace(), ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": unreadable weights (", e.what_without_backtrace(), ")"));
   }
   for (const auto& item : model->named_parameters()) expected.insert(item.key());
   for (const auto& item : model->named_buffers()) expected.insert(item.key());
   if (saved != expected) {
     std::vector<std::string> extra, missing;
-    std::set_difference(saved.begin(), saved.end(), expected.begin(), expected.end(), std::back_inserter(extra));
-    std::set_difference(expected.begin(), expected.end(), saved.begin(), saved.end(), std::back_inserter(missing));
+    std::set_difference(saved.begin(), saved.end(), expected.begin(), expected.end(),
+                        std::back_inserter(extra));
+    std::set_difference(expected.begin(), expected.end(), saved.begin(), saved.end(),
+                        std::back_inserter(missing));
     return absl::InvalidArgumentError(absl::StrCat(
-        path, ": weights of another network (", model->options().batchnorm ? "this is the BatchNorm network" :
-        "this is the baseline network", "; the file ", extra.empty() ? "" : absl::StrCat("has ", absl::StrJoin(extra, ", ")),
-        !extra.empty() && !missing.empty() ? " and " : "", missing.empty() ? "" : absl::StrCat("lacks ", absl::StrJoin(missing, ", ")),
+        path, ": weights of another network (",
+        model->options().batchnorm ? "this is the BatchNorm network"
+                                   : "this is the baseline network",
+        "; the file ", extra.empty() ? "" : absl::StrCat("has ", absl::StrJoin(extra, ", ")),
+        !extra.empty() && !missing.empty() ? " and " : "",
+        missing.empty() ? "" : absl::StrCat("lacks ", absl::StrJoin(missing, ", ")),
         "); pass --batchnorm exactly when the weights were trained with it"));
   }
   try {

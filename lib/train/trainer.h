@@ -12,11 +12,11 @@
 // model, the optimizer, the global RNG state (dropout), the step count and the
 // history; each epoch's shuffle is drawn from a generator seeded by (seed, epoch).
 
+#include <torch/optim/adam.h>
+
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <torch/optim/adam.h>
 
 #include "absl/status/statusor.h"
 #include "lib/data/cifar10.h"
@@ -41,7 +41,8 @@ struct Evaluation {
   double loss = 0, accuracy = 0;
   std::vector<int64_t> prediction_counts;  // one per class
 };
-Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images, const TrainOptions& options);
+Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images,
+                    const TrainOptions& options);
 
 // Sets LibTorch's intra-op threads (0: every core), keeps BLAS from starting
 // threads of its own, and flushes denormals to zero on this thread and so on
@@ -59,8 +60,9 @@ struct StepOutput {
   torch::Tensor loss, logits;  // loss: scalar mean cross-entropy; logits: fp32
 };
 // zero_grad, forward (bf16 autocast when `bf16`), cross-entropy, backward, Adam step at `lr`.
-StepOutput TrainStep(models::CifarCnn& model, torch::optim::Adam& optimizer, const torch::Tensor& input,
-                     const torch::Tensor& labels, double lr, bool bf16, const torch::Device& device);
+StepOutput TrainStep(models::CifarCnn& model, torch::optim::Adam& optimizer,
+                     const torch::Tensor& input, const torch::Tensor& labels, double lr, bool bf16,
+                     const torch::Device& device);
 
 // The precision `options.precision` resolves to on this machine ("fp32"/"bf16").
 std::string ResolvedPrecision(const TrainOptions& options);

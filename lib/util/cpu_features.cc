@@ -20,7 +20,8 @@ std::string CpuInfoField(absl::string_view key) {
   while (std::getline(cpuinfo, line)) {
     if (!absl::StartsWith(line, key)) continue;
     const size_t colon = line.find(':');
-    if (colon != std::string::npos) return std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
+    if (colon != std::string::npos)
+      return std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
   }
   return "";
 }
@@ -44,8 +45,9 @@ CpuFeatures ParseCpuFlags(absl::string_view flags) {
 CpuFeatures DetectCpuFeatures() { return ParseCpuFlags(CpuInfoField("flags")); }
 
 std::vector<std::pair<std::string, bool>> ListCpuFeatures(const CpuFeatures& cpu) {
-  return {{"avx2", cpu.avx2},         {"fma", cpu.fma},           {"avx512f", cpu.avx512f},
-          {"avx512_bf16", cpu.avx512_bf16}, {"amx_bf16", cpu.amx_bf16}, {"amx_tile", cpu.amx_tile}};
+  return {{"avx2", cpu.avx2},         {"fma", cpu.fma},
+          {"avx512f", cpu.avx512f},   {"avx512_bf16", cpu.avx512_bf16},
+          {"amx_bf16", cpu.amx_bf16}, {"amx_tile", cpu.amx_tile}};
 }
 
 std::string HostKind(const CpuFeatures& cpu) {
@@ -63,15 +65,23 @@ std::string OneDnnIsa() {
   // dnnl_cpu_isa_t of oneDNN 2.x and 3.x; the AMX value moved between them.
   const int isa = get();
   switch (isa) {
-    case 0x1: return "sse41";
-    case 0x3: return "avx";
-    case 0x7: return "avx2";
-    case 0x27: return "avx512_core";
-    case 0x67: return "avx512_core_vnni";
-    case 0xe7: return "avx512_core_bf16";
+    case 0x1:
+      return "sse41";
+    case 0x3:
+      return "avx";
+    case 0x7:
+      return "avx2";
+    case 0x27:
+      return "avx512_core";
+    case 0x67:
+      return "avx512_core_vnni";
+    case 0xe7:
+      return "avx512_core_bf16";
     case 0x3e7:
-    case 0xfe7: return "avx512_core_amx";
-    default: return absl::StrFormat("0x%x", isa);
+    case 0xfe7:
+      return "avx512_core_amx";
+    default:
+      return absl::StrFormat("0x%x", isa);
   }
 }
 

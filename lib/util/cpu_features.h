@@ -25,7 +25,8 @@ struct CpuFeatures {
   bool amx_tile = false;
 };
 
-// From the space-separated "flags" line of /proc/cpuinfo (the part after the colon, or the whole line).
+// From the space-separated "flags" line of /proc/cpuinfo (the part after the colon, or the whole
+// line).
 CpuFeatures ParseCpuFlags(absl::string_view flags);
 
 // This machine's features, read from /proc/cpuinfo; all false when it cannot be read.

@@ -53,9 +53,8 @@ const std::string& CsvTable::Get(size_t row, absl::string_view column) const {
 
 std::string CsvTable::ToString() const {
   auto quoted_join = [](const std::vector<std::string>& fields) {
-    return absl::StrJoin(fields, ",", [](std::string* out, const std::string& f) {
-      out->append(Quote(f));
-    });
+    return absl::StrJoin(fields, ",",
+                         [](std::string* out, const std::string& f) { out->append(Quote(f)); });
   };
   std::string text = quoted_join(header_) + "\n";
   for (const auto& row : rows_) absl::StrAppend(&text, quoted_join(row), "\n");

@@ -46,7 +46,8 @@ int RemoveStaleTemporaries(const std::string& path) {
   const std::string prefix = target.filename().string() + ".tmp.";
   std::error_code ec;
   int removed = 0;
-  for (const auto& entry : fs::directory_iterator(target.has_parent_path() ? target.parent_path() : ".", ec)) {
+  for (const auto& entry :
+       fs::directory_iterator(target.has_parent_path() ? target.parent_path() : ".", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.rfind(prefix, 0) != 0) continue;
     int pid = 0;
@@ -117,7 +118,8 @@ absl::StatusOr<std::string> Md5OfFile(const std::string& path) {
   std::string chunk(1 << 20, '\0');
   while (in) {
     in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), chunk.data(), static_cast<size_t>(in.gcount()));
+    if (in.gcount() > 0)
+      EVP_DigestUpdate(ctx.get(), chunk.data(), static_cast<size_t>(in.gcount()));
   }
   if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read ", path));
   unsigned char digest[EVP_MAX_MD_SIZE];

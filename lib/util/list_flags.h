@@ -16,17 +16,21 @@
 namespace hw1 {
 
 // Numbers > 0.
-absl::StatusOr<std::vector<double>> ParsePositiveDoubleList(absl::string_view flag, absl::string_view text);
+absl::StatusOr<std::vector<double>> ParsePositiveDoubleList(absl::string_view flag,
+                                                            absl::string_view text);
 
 // Integers ≥ 0 (seeds).
-absl::StatusOr<std::vector<uint64_t>> ParseUnsignedList(absl::string_view flag, absl::string_view text);
+absl::StatusOr<std::vector<uint64_t>> ParseUnsignedList(absl::string_view flag,
+                                                        absl::string_view text);
 
 // Integers in [min, max]; the error gives the range.
-absl::StatusOr<std::vector<int64_t>> ParseIntListInRange(absl::string_view flag, absl::string_view text,
-                                                         int64_t min, int64_t max);
+absl::StatusOr<std::vector<int64_t>> ParseIntListInRange(absl::string_view flag,
+                                                         absl::string_view text, int64_t min,
+                                                         int64_t max);
 
 // Words from `allowed`; the error lists them.
-absl::StatusOr<std::vector<std::string>> ParseChoiceList(absl::string_view flag, absl::string_view text,
+absl::StatusOr<std::vector<std::string>> ParseChoiceList(absl::string_view flag,
+                                                         absl::string_view text,
                                                          const std::vector<std::string>& allowed);
 
 }  // namespace hw1

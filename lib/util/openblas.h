@@ -39,7 +39,6 @@ std::string BetterOpenBlasCore(absl::string_view core, const CpuVectorFeatures& 
 // Sets OpenBLAS's own thread count, when OpenBLAS is loaded; does nothing otherwise.
 void SetOpenBlasThreads(int threads);
 
-
 }  // namespace hw1
 
 #endif  // HW1_LIB_UTIL_OPENBLAS_H_

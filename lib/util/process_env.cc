@@ -11,8 +11,9 @@
 
 namespace hw1 {
 
-std::vector<EnvSetting> MissingRuntimeSettings(const std::function<const char*(const char*)>& getenv,
-                                               absl::string_view openblas_core, const CpuVectorFeatures& cpu) {
+std::vector<EnvSetting> MissingRuntimeSettings(
+    const std::function<const char*(const char*)>& getenv, absl::string_view openblas_core,
+    const CpuVectorFeatures& cpu) {
   std::vector<EnvSetting> missing;
   if (getenv("OPENBLAS_CORETYPE") == nullptr) {
     const std::string better = BetterOpenBlasCore(openblas_core, cpu);
@@ -43,7 +44,8 @@ void RestartWithRuntimeEnvironment(char** argv) {
 std::string OpenMpWaitSetting() {
   std::string out;
   for (const char* name : {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT"}) {
-    if (const char* value = std::getenv(name)) absl::StrAppend(&out, out.empty() ? "" : " ", name, "=", value);
+    if (const char* value = std::getenv(name))
+      absl::StrAppend(&out, out.empty() ? "" : " ", name, "=", value);
   }
   return out.empty() ? "libgomp default" : out;
 }

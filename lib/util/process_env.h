@@ -34,13 +34,16 @@ inline constexpr char kOmpWaitPolicy[] = "PASSIVE";
 
 struct EnvSetting {
   std::string name, value;
-  bool operator==(const EnvSetting& other) const { return name == other.name && value == other.value; }
+  bool operator==(const EnvSetting& other) const {
+    return name == other.name && value == other.value;
+  }
 };
 
 // What to add to an environment read through `getenv`, in a process whose
 // OpenBLAS chose `openblas_core` on a CPU with `cpu`. Empty: nothing to change.
-std::vector<EnvSetting> MissingRuntimeSettings(const std::function<const char*(const char*)>& getenv,
-                                               absl::string_view openblas_core, const CpuVectorFeatures& cpu);
+std::vector<EnvSetting> MissingRuntimeSettings(
+    const std::function<const char*(const char*)>& getenv, absl::string_view openblas_core,
+    const CpuVectorFeatures& cpu);
 
 // Call first in main(): sets MissingRuntimeSettings() and re-executes the
 // program with the same arguments; returns when nothing is missing (or the

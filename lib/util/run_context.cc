@@ -14,8 +14,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "lib/util/file_util.h"
 #include "lib/util/cpu_features.h"
+#include "lib/util/file_util.h"
 #include "lib/util/openblas.h"
 #include "lib/util/process_env.h"
 
@@ -88,8 +88,8 @@ Manifest::Manifest(absl::string_view experiment, int argc, char** argv)
   gflags::GetAllFlags(&all_flags);
   for (const auto& flag : all_flags) {
     // Only this project's flags; LibTorch's c10 registers its own in the same registry.
-    if (absl::StartsWith(flag.filename, "experiments/") || absl::StartsWith(flag.filename, "lib/") ||
-        absl::StartsWith(flag.filename, "tests/")) {
+    if (absl::StartsWith(flag.filename, "experiments/") ||
+        absl::StartsWith(flag.filename, "lib/") || absl::StartsWith(flag.filename, "tests/")) {
       flags[flag.name] = flag.current_value;
     }
   }
@@ -116,19 +116,23 @@ Manifest::Manifest(absl::string_view experiment, int argc, char** argv)
 
 absl::Status Manifest::CheckRecordedRun(const std::string& out_dir, const std::string& run_id,
                                         const std::string& key, const nlohmann::json& value) const {
-  const std::string path = (std::filesystem::path(out_dir) / (experiment_ + ".manifest.json")).string();
+  const std::string path =
+      (std::filesystem::path(out_dir) / (experiment_ + ".manifest.json")).string();
   if (!std::filesystem::exists(path)) return absl::OkStatus();
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();
   const nlohmann::json old = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (old.is_discarded() || !old.is_object()) {
-    return absl::DataLossError(absl::StrCat(path, ": not a JSON object; restore it from git or move it away"));
+    return absl::DataLossError(
+        absl::StrCat(path, ": not a JSON object; restore it from git or move it away"));
   }
-  if (!old.contains("runs") || !old["runs"].is_object() || !old["runs"].contains(run_id)) return absl::OkStatus();
+  if (!old.contains("runs") || !old["runs"].is_object() || !old["runs"].contains(run_id))
+    return absl::OkStatus();
   const nlohmann::json& run = old["runs"][run_id];
   if (!run.is_object() || !run.contains(key) || run[key] == value) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
-      path, ": run ", run_id, " was made with another ", key, " (", run[key].dump(), ", now ", value.dump(),
+      path, ": run ", run_id, " was made with another ", key, " (", run[key].dump(), ", now ",
+      value.dump(),
       "); its results would be replaced by a different experiment's. Use another --out_dir"));
 }
 

@@ -51,8 +51,8 @@ class Manifest {
   // naming the manifest, when the manifest there records run `run_id` with
   // another value of `key` (e.g. the data's MD5s); OK when it has no such run,
   // or no value for `key` (made before the key was recorded).
-  absl::Status CheckRecordedRun(const std::string& out_dir, const std::string& run_id, const std::string& key,
-                                const nlohmann::json& value) const;
+  absl::Status CheckRecordedRun(const std::string& out_dir, const std::string& run_id,
+                                const std::string& key, const nlohmann::json& value) const;
 
  private:
   std::string experiment_;

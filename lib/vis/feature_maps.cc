@@ -8,12 +8,15 @@
 
 namespace hw1::vis {
 
-LayerGradients PredictedClassGradients(models::CifarCnn& model, const torch::Tensor& images, int layer) {
-  TORCH_CHECK(layer >= 1 && layer <= models::CifarCnnImpl::kNumConvLayers, "layer must be 1-4, got ", layer);
+LayerGradients PredictedClassGradients(models::CifarCnn& model, const torch::Tensor& images,
+                                       int layer) {
+  TORCH_CHECK(layer >= 1 && layer <= models::CifarCnnImpl::kNumConvLayers,
+              "layer must be 1-4, got ", layer);
   model->eval();
   torch::AutoGradMode grad_mode(true);
   // In the model's own dtype (float32 normally; float64 for finite-difference checks).
-  const models::CnnOutput out = model->ForwardWithActivations(images.to(model->parameters()[0].scalar_type()));
+  const models::CnnOutput out =
+      model->ForwardWithActivations(images.to(model->parameters()[0].scalar_type()));
   LayerGradients g;
   g.activations = out.conv_activations[static_cast<size_t>(layer - 1)];
   g.predicted = out.logits.argmax(1);
@@ -56,7 +59,9 @@ std::vector<int64_t> ChooseChannels(int64_t num_channels, int64_t count, uint64_
 
 ReceptiveField UnitReceptiveField(int layer, int y, int x) {
   TORCH_CHECK(layer >= 1 && layer <= 4, "layer must be 1-4, got ", layer);
-  struct Op { int kernel, stride, pad; };
+  struct Op {
+    int kernel, stride, pad;
+  };
   // conv1 (same), conv2 (valid), pool, conv3 (same), conv4 (valid).
   const Op ops[] = {{3, 1, 1}, {3, 1, 0}, {2, 2, 0}, {3, 1, 1}, {3, 1, 0}};
   const int ops_for_layer[] = {0, 1, 2, 4, 5};
@@ -100,7 +105,8 @@ std::vector<double> Ranks(const torch::Tensor& t) {
 }  // namespace
 
 double SpearmanCorrelation(const torch::Tensor& a, const torch::Tensor& b) {
-  TORCH_CHECK(a.numel() == b.numel() && a.numel() > 1, "Spearman: need two tensors of equal size > 1");
+  TORCH_CHECK(a.numel() == b.numel() && a.numel() > 1,
+              "Spearman: need two tensors of equal size > 1");
   const std::vector<double> ra = Ranks(a), rb = Ranks(b);
   const double n = static_cast<double>(ra.size());
   const double mean = (n - 1) / 2.0;

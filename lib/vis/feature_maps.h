@@ -15,10 +15,10 @@
 // two. Everything runs in float32 in eval mode (no dropout, BN running stats),
 // so each image's gradient is its own.
 
+#include <torch/types.h>
+
 #include <cstdint>
 #include <vector>
-
-#include <torch/types.h>
 
 #include "lib/models/cifar_cnn.h"
 
@@ -32,7 +32,8 @@ struct LayerGradients {
 };
 
 // `images`: N × 3 × 32 × 32 floats in [0, 1]. `layer`: 1–4.
-LayerGradients PredictedClassGradients(models::CifarCnn& model, const torch::Tensor& images, int layer);
+LayerGradients PredictedClassGradients(models::CifarCnn& model, const torch::Tensor& images,
+                                       int layer);
 
 // α[n, c] · A[n, c]: H × W for one image and channel.
 torch::Tensor HomeworkHeatmap(const LayerGradients& g, int64_t image, int64_t channel);

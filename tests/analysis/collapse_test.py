@@ -8,25 +8,40 @@ from tests.analysis import fixtures
 
 
 def study_row(init, arm, m, seed, collapsed, val_acc="0.3", diverged="false"):
-    return {"run_id": f"{arm}_{init}_{m}_{seed}", "init": init, "arm": arm, "lr_multiplier": str(m),
-            "seed": str(seed), "epochs": "3", "final_val_acc": val_acc, "majority_class_share": "0.2",
-            "collapsed": collapsed, "diverged": diverged, "precision": "fp32"}
+    return {
+        "run_id": f"{arm}_{init}_{m}_{seed}",
+        "init": init,
+        "arm": arm,
+        "lr_multiplier": str(m),
+        "seed": str(seed),
+        "epochs": "3",
+        "final_val_acc": val_acc,
+        "majority_class_share": "0.2",
+        "collapsed": collapsed,
+        "diverged": diverged,
+        "precision": "fp32",
+    }
 
 
 def study(keras_collapsed, torch_collapsed, n=10):
     rows = []
     for init, k in (("keras", keras_collapsed), ("torch", torch_collapsed)):
         for seed in range(n):
-            rows.append(study_row(init, "baseline", 5, seed, "true" if seed < k else "false",
-                                  "0.1" if seed < k else "0.35"))
+            rows.append(
+                study_row(init, "baseline", 5, seed, "true" if seed < k else "false", "0.1" if seed < k else "0.35")
+            )
     return collapse.cells(rows)
 
 
 class CollapseTest(unittest.TestCase):
     def test_wilson_interval_hand_values(self):
         # Textbook values (z = 1.96): 0 of 10 -> [0, 0.2775]; 5 of 10 -> [0.2366, 0.7634].
-        for (k, n), (low, high) in {(0, 10): (0.0, 0.2775), (5, 10): (0.2366, 0.7634),
-                                    (10, 10): (0.7225, 1.0), (1, 3): (0.0615, 0.7923)}.items():
+        for (k, n), (low, high) in {
+            (0, 10): (0.0, 0.2775),
+            (5, 10): (0.2366, 0.7634),
+            (10, 10): (0.7225, 1.0),
+            (1, 3): (0.0615, 0.7923),
+        }.items():
             got = collapse.wilson_interval(k, n)
             self.assertAlmostEqual(got[0], low, places=4, msg=(k, n))
             self.assertAlmostEqual(got[1], high, places=4, msg=(k, n))
@@ -43,8 +58,12 @@ class CollapseTest(unittest.TestCase):
         self.assertEqual(drawn[("bn", "keras")]["rates"], [0.0])
 
     def test_cells_count_seeds_and_leave_out_undecided_rows(self):
-        rows = [study_row("keras", "baseline", 5, 0, "true", "0.1"), study_row("keras", "baseline", 5, 1, "false"),
-                study_row("keras", "baseline", 5, 2, ""), study_row("torch", "bn", 10, 0, "false", "", "true")]
+        rows = [
+            study_row("keras", "baseline", 5, 0, "true", "0.1"),
+            study_row("keras", "baseline", 5, 1, "false"),
+            study_row("keras", "baseline", 5, 2, ""),
+            study_row("torch", "bn", 10, 0, "false", "", "true"),
+        ]
         cells = collapse.cells(rows)
         base = cells[("keras", "baseline", 5.0)]
         self.assertEqual((base.collapsed, base.n, base.undecided, base.seeds), (1, 2, 1, [0, 1]))
@@ -55,19 +74,34 @@ class CollapseTest(unittest.TestCase):
         rows = []
         for seed, (acc, share) in enumerate([("0.1", "0.97"), ("0.1", "0.5"), ("0.4", "0.2")]):
             for epoch in (2, 3, 1):  # out of order
-                rows.append({"run_id": f"r{seed}", "arm": "baseline", "lr_multiplier": "5", "seed": str(seed),
-                             "epochs": "3", "epoch": str(epoch), "val_acc": acc if epoch == 3 else "0.9",
-                             "val_majority_class_share": share if epoch == 3 else "0.99"})
+                rows.append(
+                    {
+                        "run_id": f"r{seed}",
+                        "arm": "baseline",
+                        "lr_multiplier": "5",
+                        "seed": str(seed),
+                        "epochs": "3",
+                        "epoch": str(epoch),
+                        "val_acc": acc if epoch == 3 else "0.9",
+                        "val_majority_class_share": share if epoch == 3 else "0.99",
+                    }
+                )
         cell = collapse.keras_reference_cells(rows)[("baseline", 5.0, 3)]
         self.assertEqual((cell.collapsed, cell.n), (1, 3))
 
     def test_explanation_follows_the_numbers(self):
         facts, text = collapse.explain(study(0, 8))
         self.assertEqual(facts["init"], "supported")
-        self.assertIn("8 of 10 (0.49-0.94) seeds with PyTorch's init and 0 of 10 (0.00-0.28) with Keras'", " ".join(text))
+        self.assertIn(
+            "8 of 10 (0.49-0.94) seeds with PyTorch's init and 0 of 10 (0.00-0.28) with Keras'", " ".join(text)
+        )
         facts, text = collapse.explain(study(0, 0))
         self.assertEqual((facts["init"], facts["luck"]), ("ruled out", "ruled out"))
-        self.assertIn("Over all 20 baseline runs at x5 here (LibTorch with Keras' init and LibTorch with PyTorch's init), 0 collapsed", " ".join(text))
+        self.assertIn(
+            "Over all 20 baseline runs at x5 here (LibTorch with Keras' init and LibTorch with PyTorch's init), "
+            "0 collapsed",
+            " ".join(text),
+        )
         facts, _ = collapse.explain(study(1, 3))
         self.assertEqual((facts["init"], facts["luck"]), ("open", "open"))
         # No collapse in too few seeds rules nothing out (0 of 3: up to 0.56).
@@ -84,8 +118,12 @@ class CollapseTest(unittest.TestCase):
 
     def test_early_verdict_agreement(self):
         rows = []
-        for run, accs in {"a": [0.1, 0.1, 0.1, 0.1], "b": [0.1, 0.2, 0.3, 0.5], "c": [0.3, 0.4, 0.2, 0.6],
-                          "short": [0.1, 0.1, 0.1]}.items():
+        for run, accs in {
+            "a": [0.1, 0.1, 0.1, 0.1],
+            "b": [0.1, 0.2, 0.3, 0.5],
+            "c": [0.3, 0.4, 0.2, 0.6],
+            "short": [0.1, 0.1, 0.1],
+        }.items():
             rows += [{"run_id": run, "epoch": str(e), "val_acc": str(a)} for e, a in enumerate(accs, 1)]
         # a: below at 3 and at the end; b: above both; c: above both; short: ends at epoch 3 (left out).
         self.assertEqual(collapse.early_verdict_agreement(rows), (3, 3, 1))

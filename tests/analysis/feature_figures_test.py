@@ -27,13 +27,15 @@ class FeatureFiguresTest(unittest.TestCase):
         self.assertEqual(meta["label"], 3)
 
     def test_heatmaps_top_patches_and_sanity(self):
-        png, drawn = feature_figures.heatmap_figure(self.path("q3_feature_maps.csv"),
-                                                    self.path("q3_feature_images.csv"), 2, self.path("h"))
+        png, drawn = feature_figures.heatmap_figure(
+            self.path("q3_feature_maps.csv"), self.path("q3_feature_images.csv"), 2, self.path("h")
+        )
         self.assertTrue(os.path.getsize(png) > 0)
         self.assertEqual([(d["channel"], d["rank"], d["image"]) for d in drawn], [(5, 1, 7), (5, 2, 9)])
         self.assertAlmostEqual(drawn[0]["max"], 899 / 900)
-        _, patches = feature_figures.top_patches_figure(self.path("q3_top_activations.csv"),
-                                                        self.path("q3_feature_images.csv"), self.path("t"))
+        _, patches = feature_figures.top_patches_figure(
+            self.path("q3_top_activations.csv"), self.path("q3_feature_images.csv"), self.path("t")
+        )
         self.assertEqual(patches[(2, 5)], [(7, (3, 5, 7, 9)), (9, (0, 0, 3, 3))])
         _, sanity = feature_figures.sanity_figure(self.path("q3_sanity.csv"), self.path("s"))
         self.assertEqual(sanity["keys"], [("gradcam", 2), ("homework", 2)])

@@ -3,7 +3,9 @@
 import os
 import tempfile
 
-HISTORY_HEADER = "run_id,arm,lr,seed,epoch,train_loss,train_acc,val_loss,val_acc,lr_now,seconds,images_per_second,precision"
+HISTORY_HEADER = (
+    "run_id,arm,lr,seed,epoch,train_loss,train_acc,val_loss,val_acc,lr_now,seconds,images_per_second,precision"
+)
 
 
 def tmpdir():
@@ -22,8 +24,10 @@ def q3_history(seeds=(0, 1), epochs=3):
     for seed in seeds:
         for epoch in range(1, epochs + 1):
             acc = 0.3 + 0.1 * epoch + 0.01 * seed
-            lines.append(f"baseline_lr0.0001_seed{seed}_bf16,baseline,1e-04,{seed},{epoch},{2.0 / epoch},"
-                         f"{acc + 0.05},{2.2 / epoch},{acc},1e-04,30,1500,bf16")
+            lines.append(
+                f"baseline_lr0.0001_seed{seed}_bf16,baseline,1e-04,{seed},{epoch},{2.0 / epoch},"
+                f"{acc + 0.05},{2.2 / epoch},{acc},1e-04,30,1500,bf16"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -40,50 +44,74 @@ def q4_copy_of_q3(q3_history_csv, edit=None):
 
 
 def q3_final_metrics(seeds=(0, 1)):
-    lines = ["run_id,arm,lr,seed,epochs_completed,final_train_loss,final_train_acc,final_val_loss,final_val_acc,"
-             "best_val_acc,best_epoch,diverged,mean_images_per_second,wall_seconds,precision,threads"]
+    lines = [
+        "run_id,arm,lr,seed,epochs_completed,final_train_loss,final_train_acc,final_val_loss,final_val_acc,"
+        "best_val_acc,best_epoch,diverged,mean_images_per_second,wall_seconds,precision,threads"
+    ]
     for seed in seeds:
-        lines.append(f"baseline_lr0.0001_seed{seed}_bf16,baseline,1e-04,{seed},25,0.2,{0.95 + 0.01 * seed},0.7,"
-                     f"{0.78 + 0.02 * seed},{0.79 + 0.02 * seed},20,false,1400,900,bf16,2")
+        lines.append(
+            f"baseline_lr0.0001_seed{seed}_bf16,baseline,1e-04,{seed},25,0.2,{0.95 + 0.01 * seed},0.7,"
+            f"{0.78 + 0.02 * seed},{0.79 + 0.02 * seed},20,false,1400,900,bf16,2"
+        )
     return "\n".join(lines) + "\n"
 
 
 def q4_history():
     lines = [HISTORY_HEADER.replace("run_id,arm,", "run_id,arm,lr_multiplier,")]
-    curves = {("baseline", 1): [0.5, 0.6, 0.7], ("baseline", 5): [0.1, 0.1, 0.1],
-              ("bn", 5): [0.6, 0.72, 0.8], ("bn", 10): [0.65, 0.75, 0.82]}
+    curves = {
+        ("baseline", 1): [0.5, 0.6, 0.7],
+        ("baseline", 5): [0.1, 0.1, 0.1],
+        ("bn", 5): [0.6, 0.72, 0.8],
+        ("bn", 10): [0.65, 0.75, 0.82],
+    }
     for seed in (0, 1):
         for (arm, m), accs in curves.items():
             for epoch, acc in enumerate(accs, 1):
                 acc += 0.01 * seed
-                lines.append(f"{arm}_lr{m * 1e-4:g}_seed{seed}_bf16,{arm},{m},{m * 1e-4:g},{seed},{epoch},"
-                             f"{1.5 / epoch},{acc},{1.6 / epoch},{acc},1e-04,40,1300,bf16")
+                lines.append(
+                    f"{arm}_lr{m * 1e-4:g}_seed{seed}_bf16,{arm},{m},{m * 1e-4:g},{seed},{epoch},"
+                    f"{1.5 / epoch},{acc},{1.6 / epoch},{acc},1e-04,40,1300,bf16"
+                )
     return "\n".join(lines) + "\n"
 
 
 def q4_summary(baseline_x5=0.1):
-    header = ("run_id,arm,lr_multiplier,lr,seed,final_val_acc,best_val_acc,best_epoch,epochs_to_target,"
-              "target_val_acc,final_train_loss,diverged,wall_seconds,precision")
+    header = (
+        "run_id,arm,lr_multiplier,lr,seed,final_val_acc,best_val_acc,best_epoch,epochs_to_target,"
+        "target_val_acc,final_train_loss,diverged,wall_seconds,precision"
+    )
     lines = [header]
-    finals = {("baseline", 1): (0.7, "3"), ("baseline", 5): (baseline_x5, "" if baseline_x5 < 0.7 else "4"), ("bn", 5): (0.8, "2"), ("bn", 10): (0.82, "2")}
+    finals = {
+        ("baseline", 1): (0.7, "3"),
+        ("baseline", 5): (baseline_x5, "" if baseline_x5 < 0.7 else "4"),
+        ("bn", 5): (0.8, "2"),
+        ("bn", 10): (0.82, "2"),
+    }
     for seed in (0, 1):
         for (arm, m), (acc, reach) in finals.items():
             acc += 0.01 * seed
-            lines.append(f"{arm}_lr{m * 1e-4:g}_seed{seed}_bf16,{arm},{m},{m * 1e-4:g},{seed},{acc},{acc},3,{reach},"
-                         f"{0.7 + 0.01 * seed},0.5,{'true' if (arm, m) == ('baseline', 5) and seed == 1 and baseline_x5 < 0.7 else 'false'},"
-                         "120,bf16")
+            lines.append(
+                f"{arm}_lr{m * 1e-4:g}_seed{seed}_bf16,{arm},{m},{m * 1e-4:g},{seed},{acc},{acc},3,{reach},"
+                f"{0.7 + 0.01 * seed},0.5,"
+                f"{'true' if (arm, m) == ('baseline', 5) and seed == 1 and baseline_x5 < 0.7 else 'false'},"
+                "120,bf16"
+            )
     return "\n".join(lines) + "\n"
 
 
 def q4_summary_of(finals, seeds=(0, 1)):
     """q4_summary.csv rows for {(arm, multiplier): (final acc, epochs to target or "")}; seed s adds 0.01 s."""
-    lines = ["run_id,arm,lr_multiplier,lr,seed,final_val_acc,best_val_acc,best_epoch,epochs_to_target,"
-             "target_val_acc,final_train_loss,diverged,wall_seconds,precision"]
+    lines = [
+        "run_id,arm,lr_multiplier,lr,seed,final_val_acc,best_val_acc,best_epoch,epochs_to_target,"
+        "target_val_acc,final_train_loss,diverged,wall_seconds,precision"
+    ]
     for seed in seeds:
         for (arm, m), (acc, reach) in finals.items():
             acc += 0.01 * seed
-            lines.append(f"{arm}_lr{m * 1e-4:g}_seed{seed}_bf16,{arm},{m},{m * 1e-4:g},{seed},{acc},{acc},3,{reach},"
-                         f"0.7,0.5,false,120,bf16")
+            lines.append(
+                f"{arm}_lr{m * 1e-4:g}_seed{seed}_bf16,{arm},{m},{m * 1e-4:g},{seed},{acc},{acc},3,{reach},"
+                f"0.7,0.5,false,120,bf16"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -109,10 +137,22 @@ def feature_csvs(directory):
         for y in range(32):
             for x in range(32):
                 images.append(f"{image},3,{y},{x},{y * 8},{x * 8},100")
-    top = ["layer,channel,rank,image_index,label,predicted,max_activation,y,x,rf_size,rf_top,rf_left,rf_bottom,rf_right",
-           "2,5,1,7,3,3,0.9,4,6,5,3,5,7,9", "2,5,2,9,3,3,0.8,0,0,5,0,0,3,3"]
-    sanity = ["method,layer,channel,image_index,spearman", "homework,2,5,7,0.1", "homework,2,5,9,-0.3",
-              "gradcam,2,-1,7,0.2", "gradcam,2,-1,9,0.4"]
-    for name, lines in (("q3_feature_maps.csv", maps), ("q3_feature_images.csv", images),
-                        ("q3_top_activations.csv", top), ("q3_sanity.csv", sanity)):
+    top = [
+        "layer,channel,rank,image_index,label,predicted,max_activation,y,x,rf_size,rf_top,rf_left,rf_bottom,rf_right",
+        "2,5,1,7,3,3,0.9,4,6,5,3,5,7,9",
+        "2,5,2,9,3,3,0.8,0,0,5,0,0,3,3",
+    ]
+    sanity = [
+        "method,layer,channel,image_index,spearman",
+        "homework,2,5,7,0.1",
+        "homework,2,5,9,-0.3",
+        "gradcam,2,-1,7,0.2",
+        "gradcam,2,-1,9,0.4",
+    ]
+    for name, lines in (
+        ("q3_feature_maps.csv", maps),
+        ("q3_feature_images.csv", images),
+        ("q3_top_activations.csv", top),
+        ("q3_sanity.csv", sanity),
+    ):
         write(directory, name, "\n".join(lines) + "\n")

@@ -13,7 +13,8 @@ Q1_CSV = """c_in,c_out,weight_kind,has_bias,max_abs_diff,equivalent,predicted,pr
 2,3,random,false,,false,false,
 """
 
-Q2_CSV = """case,n,d,min_eigenvalue,max_eigenvalue,eigenvalue_tolerance,fd_rel_error,autograd_rel_error,jensen_violations,psd
+Q2_CSV = """\
+case,n,d,min_eigenvalue,max_eigenvalue,eigenvalue_tolerance,fd_rel_error,autograd_rel_error,jensen_violations,psd
 random,200,5,19.05,51.3,3e-12,2e-11,2e-16,0,true
 n_less_than_d,10,50,-2e-15,12.2,8e-12,9e-11,6e-16,0,true
 """
@@ -30,8 +31,7 @@ class MathFiguresTest(unittest.TestCase):
         return path
 
     def test_q1_bars_are_the_csv_values(self):
-        png, data = math_figures.q1_condition_figure(
-            self.write("q1.csv", Q1_CSV), os.path.join(self.dir, "q1"))
+        png, data = math_figures.q1_condition_figure(self.write("q1.csv", Q1_CSV), os.path.join(self.dir, "q1"))
         self.assertTrue(os.path.getsize(png) > 0)
         self.assertTrue(os.path.exists(os.path.join(self.dir, "q1.svg")))
         self.assertEqual(data["values"][:2], [0.0, 2.5])
@@ -41,8 +41,7 @@ class MathFiguresTest(unittest.TestCase):
         self.assertEqual(widths[1], 2.5)
 
     def test_q2_ranges_are_the_csv_values(self):
-        png, data = math_figures.q2_eigenvalue_figure(
-            self.write("q2.csv", Q2_CSV), os.path.join(self.dir, "q2"))
+        png, data = math_figures.q2_eigenvalue_figure(self.write("q2.csv", Q2_CSV), os.path.join(self.dir, "q2"))
         self.assertTrue(os.path.getsize(png) > 0)
         self.assertEqual(data["cases"], ["random", "n_less_than_d"])
         self.assertEqual(data["lows"], [19.05, -2e-15])

@@ -59,17 +59,29 @@ class ReportTest(unittest.TestCase):
         self.assertGreaterEqual(len(r.figures), 9)
         self.assertNotIn("q4_summary.csv` (run", text)
         # The homework's claims, each with a verdict computed from the runs.
-        self.assertIn("(a) *BN converges faster* (homework: reached 0.8012 5 epochs earlier): **supported**, BN "
-                      "reaches the baseline x1's final accuracy sooner at 1 of 1 learning rates", text)
-        self.assertIn("**supported**, the baseline collapsed (final accuracy below 0.2, or diverged) in 2 of 2 runs "
-                      "at x5; BN ends higher than the baseline at 1 of 1 raised learning rates (x5).", text)
-        self.assertIn("(c) *BN improves accuracy* (homework: 0.8519 against 0.8012): **supported**, the best BN "
-                      "setting (x10, 0.8250) is 0.1200 above the best baseline setting (x1, 0.7050).", text)
+        self.assertIn(
+            "(a) *BN converges faster* (homework: reached 0.8012 5 epochs earlier): **supported**, BN "
+            "reaches the baseline x1's final accuracy sooner at 1 of 1 learning rates",
+            text,
+        )
+        self.assertIn(
+            "**supported**, the baseline collapsed (final accuracy below 0.2, or diverged) in 2 of 2 runs "
+            "at x5; BN ends higher than the baseline at 1 of 1 raised learning rates (x5).",
+            text,
+        )
+        self.assertIn(
+            "(c) *BN improves accuracy* (homework: 0.8519 against 0.8012): **supported**, the best BN "
+            "setting (x10, 0.8250) is 0.1200 above the best baseline setting (x1, 0.7050).",
+            text,
+        )
         self.assertNotIn("Where this disagrees with the homework", text)
         # Levels: BN x5 0.805 and x10 0.825, baseline x1 0.705, against 0.8365, 0.8519 and 0.8012.
-        self.assertIn("is 0.0269 to 0.0962 above ours (BN x5: 0.8050 vs 0.8365; BN x10: 0.8250 vs 0.8519; "
-                      "baseline x1: 0.7050 vs 0.8012). The baseline, without BatchNorm, is 0.0962 below the "
-                      "homework's as well (BN: 0.0292 on average)", text)
+        self.assertIn(
+            "is 0.0269 to 0.0962 above ours (BN x5: 0.8050 vs 0.8365; BN x10: 0.8250 vs 0.8519; "
+            "baseline x1: 0.7050 vs 0.8012). The baseline, without BatchNorm, is 0.0962 below the "
+            "homework's as well (BN: 0.0292 on average)",
+            text,
+        )
         # The fixture has BN runs at x5 and x10 only, the baseline at x1 and x5.
         self.assertIn("*Provisional:* the two networks do not yet have the same runs at x1, x10;", text)
 
@@ -79,8 +91,11 @@ class ReportTest(unittest.TestCase):
         fixtures.write(data, "q4_summary.csv", fixtures.q4_summary(baseline_x5=0.78))
         text = build(data, out)
         # BN x5 (0.80, 0.81) still ends above the baseline x5 (0.78, 0.79), which no longer collapses.
-        self.assertIn("**partly supported**, the baseline collapsed (final accuracy below 0.2, or diverged) in 0 of 2 "
-                      "runs at x5", text)
+        self.assertIn(
+            "**partly supported**, the baseline collapsed (final accuracy below 0.2, or diverged) in 0 of 2 "
+            "runs at x5",
+            text,
+        )
         self.assertIn("Where this disagrees with the homework: its baseline at x5 ended at chance", text)
 
     def test_the_collapse_study_is_tabled_and_explains_the_disagreement(self):
@@ -88,27 +103,38 @@ class ReportTest(unittest.TestCase):
         fixtures.write(data, "q4_history.csv", fixtures.q4_history())
         fixtures.write(data, "q4_summary.csv", fixtures.q4_summary(baseline_x5=0.78))
         os.makedirs(os.path.join(data, "collapse"))
-        lines = ["run_id,init,arm,lr_multiplier,seed,epochs,final_val_acc,majority_class_share,collapsed,diverged,"
-                 "precision"]
+        lines = [
+            "run_id,init,arm,lr_multiplier,seed,epochs,final_val_acc,majority_class_share,collapsed,diverged,"
+            "precision"
+        ]
         for init, collapsed_seeds in (("keras", 0), ("torch", 7)):
             for seed in range(10):
                 hit = seed < collapsed_seeds
-                lines.append(f"r{init}{seed},{init},baseline,5,{seed},3,{0.1 if hit else 0.4},{0.99 if hit else 0.2},"
-                             f"{'true' if hit else 'false'},false,fp32")
+                lines.append(
+                    f"r{init}{seed},{init},baseline,5,{seed},3,{0.1 if hit else 0.4},{0.99 if hit else 0.2},"
+                    f"{'true' if hit else 'false'},false,fp32"
+                )
         lines.append("rbn,keras,bn,5,0,3,0.5,0.2,false,false,fp32")
         fixtures.write(os.path.join(data, "collapse"), "q4_collapse.csv", "\n".join(lines) + "\n")
-        keras = ["run_id,framework,arm,lr_multiplier,seed,epochs,epoch,train_loss,train_acc,val_loss,val_acc,"
-                 "val_majority_class_share,seconds"]
+        keras = [
+            "run_id,framework,arm,lr_multiplier,seed,epochs,epoch,train_loss,train_acc,val_loss,val_acc,"
+            "val_majority_class_share,seconds"
+        ]
         for seed in range(4):
             keras.append(f"k{seed},tf-keras 2.21.0,baseline,5,{seed},3,3,2.3,0.1,2.3,0.1,{0.95 if seed < 2 else 0.3},9")
         fixtures.write(data, "keras_reference.csv", "\n".join(keras) + "\n")
         text = build(data, out)
         self.assertIn("| baseline (no BN) | torch | x5 | 7 of 10 | 0.40-0.89 | 0 | 0.1900 (0.1000-0.4000) |", text)
         self.assertIn("| tf-keras itself, baseline (no BN) | keras | x5 | 2 of 4 | 0.15-0.85 |", text)
-        self.assertIn("The initialisation decides it: the baseline collapsed in 7 of 10 (0.40-0.89) seeds with "
-                      "PyTorch's init and 0 of 10 (0.00-0.28) with Keras'", text)
-        self.assertIn("in the collapse study (3 epochs) the baseline collapsed at x5 in 7 of 10 seeds with PyTorch's "
-                      "init", text)
+        self.assertIn(
+            "The initialisation decides it: the baseline collapsed in 7 of 10 (0.40-0.89) seeds with "
+            "PyTorch's init and 0 of 10 (0.00-0.28) with Keras'",
+            text,
+        )
+        self.assertIn(
+            "in the collapse study (3 epochs) the baseline collapsed at x5 in 7 of 10 seeds with PyTorch's " "init",
+            text,
+        )
         self.assertIn("*Provisional:* the study is not complete; seeds so far per cell: keras bn x5 (1 of 3)", text)
         self.assertIn("tests the explanations (seed, initialisation, framework)", text)
         self.assertTrue(os.path.exists(os.path.join(out, "figures", "q4_collapse_rate.png")))
@@ -122,25 +148,45 @@ class ReportTest(unittest.TestCase):
     def test_each_claim_can_be_partly_or_not_supported(self):
         # BN reaches the target sooner at x5 only, ends below the baseline at x5, and its best
         # setting is below the baseline's best.
-        text = self.claims({("baseline", 1): (0.80, "3"), ("baseline", 5): (0.85, "2"),
-                            ("bn", 1): (0.75, ""), ("bn", 5): (0.80, "1")})
-        self.assertIn("(a) *BN converges faster* (homework: reached 0.8012 5 epochs earlier): **partly supported**, "
-                      "BN reaches the baseline x1's final accuracy sooner at 1 of 2 learning rates (epochs, 26 = not "
-                      "within 25: x1: BN 26.0 vs baseline 3.0; x5: BN 1.0 vs baseline 2.0).", text)
-        self.assertIn("(b) *BN permits larger learning rates* (homework: the baseline collapses to 0.1000 at x5): "
-                      "**not supported**, the baseline collapsed (final accuracy below 0.2, or diverged) in 0 of 2 "
-                      "runs at x5; BN ends higher than the baseline at 0 of 1 raised learning rates (x5)", text)
-        self.assertIn("(c) *BN improves accuracy* (homework: 0.8519 against 0.8012): **not supported**, the best BN "
-                      "setting (x5, 0.8050) is 0.0500 below the best baseline setting (x5, 0.8550).", text)
+        text = self.claims(
+            {("baseline", 1): (0.80, "3"), ("baseline", 5): (0.85, "2"), ("bn", 1): (0.75, ""), ("bn", 5): (0.80, "1")}
+        )
+        self.assertIn(
+            "(a) *BN converges faster* (homework: reached 0.8012 5 epochs earlier): **partly supported**, "
+            "BN reaches the baseline x1's final accuracy sooner at 1 of 2 learning rates (epochs, 26 = not "
+            "within 25: x1: BN 26.0 vs baseline 3.0; x5: BN 1.0 vs baseline 2.0).",
+            text,
+        )
+        self.assertIn(
+            "(b) *BN permits larger learning rates* (homework: the baseline collapses to 0.1000 at x5): "
+            "**not supported**, the baseline collapsed (final accuracy below 0.2, or diverged) in 0 of 2 "
+            "runs at x5; BN ends higher than the baseline at 0 of 1 raised learning rates (x5)",
+            text,
+        )
+        self.assertIn(
+            "(c) *BN improves accuracy* (homework: 0.8519 against 0.8012): **not supported**, the best BN "
+            "setting (x5, 0.8050) is 0.0500 below the best baseline setting (x5, 0.8550).",
+            text,
+        )
 
     def test_claims_with_runs_at_one_learning_rate_only(self):
-        text = self.claims({("baseline", 1): (0.70, "3"), ("bn", 1): (0.75, "4")})
-        self.assertIn("(a) *BN converges faster* (homework: reached 0.8012 5 epochs earlier): **not supported**, "
-                      "BN reaches the baseline x1's final accuracy sooner at 0 of 1 learning rates", text)
-        self.assertIn("(b) *BN permits larger learning rates* (homework: the baseline collapses to 0.1000 at x5): "
-                      "**not yet measured**.", text)
-        self.assertIn("(c) *BN improves accuracy* (homework: 0.8519 against 0.8012): **supported**, the best BN "
-                      "setting (x1, 0.7550) is 0.0500 above the best baseline setting (x1, 0.7050).", text)
+        # BN reaches the target in the same epoch as the baseline: a tie is not "faster".
+        text = self.claims({("baseline", 1): (0.70, "3"), ("bn", 1): (0.75, "3")})
+        self.assertIn(
+            "(a) *BN converges faster* (homework: reached 0.8012 5 epochs earlier): **not supported**, "
+            "BN reaches the baseline x1's final accuracy sooner at 0 of 1 learning rates",
+            text,
+        )
+        self.assertIn(
+            "(b) *BN permits larger learning rates* (homework: the baseline collapses to 0.1000 at x5): "
+            "**not yet measured**.",
+            text,
+        )
+        self.assertIn(
+            "(c) *BN improves accuracy* (homework: 0.8519 against 0.8012): **supported**, the best BN "
+            "setting (x1, 0.7550) is 0.0500 above the best baseline setting (x1, 0.7050).",
+            text,
+        )
         # Nothing at a shared learning rate: no verdicts at all.
         text = self.claims({("baseline", 1): (0.70, "3"), ("bn", 5): (0.75, "4")})
         self.assertIn("**The homework's claims, checked.** Not yet: no learning rate has runs of both networks.", text)
@@ -163,17 +209,22 @@ class ReportTest(unittest.TestCase):
         q3 = fixtures.q3_history()
         fixtures.write(data, "q3_history.csv", q3)
         fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics())
+
         # Q4's copy of the two runs: seed 0 as Q3 logged it, seed 1 with one validation loss changed.
         def change_seed1_epoch2(fields):
             if fields[3] == "1" and fields[4] == "2":
                 fields[7] = "1.0999"
+
         fixtures.write(data, "q4_history.csv", fixtures.q4_copy_of_q3(q3, change_seed1_epoch2))
         runs = {f"baseline_lr0.0001_seed{seed}_bf16": {"resumed_from_epoch": 0} for seed in (0, 1)}
         fixtures.write(data, "q3_train_cnn.manifest.json", json.dumps({"runs": runs}))
         fixtures.write(data, "q4_bn_sweep.manifest.json", json.dumps({"runs": runs}))
         text = build(data, out)
-        self.assertIn("each from its own first epoch: 1 of 2 agree in every logged loss, accuracy and learning rate "
-                      "of every epoch, to the last digit written; these differ: baseline_lr0.0001_seed1_bf16.", text)
+        self.assertIn(
+            "each from its own first epoch: 1 of 2 agree in every logged loss, accuracy and learning rate "
+            "of every epoch, to the last digit written; these differ: baseline_lr0.0001_seed1_bf16.",
+            text,
+        )
         # Throughput per run: median and fastest epoch of the fixture's 1500 img/s epochs.
         self.assertIn("| seed 0: 1,500 (1,500); seed 1: 1,500 (1,500) | - |", text)
         # In seed order, also when a re-run moved seed 0's row to the end of the CSV.
@@ -191,32 +242,52 @@ class ReportTest(unittest.TestCase):
     def test_fp32_runs_are_compared_seed_by_seed(self):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
         fixtures.write(data, "q4_history.csv", fixtures.q4_history())
-        fixtures.write(data, "q4_summary.csv", fixtures.q4_summary() +
-                       "baseline_lr0.0001_seed0_fp32,baseline,1,0.0001,0,0.69,0.69,3,3,0.7,0.5,false,120,fp32\n"
-                       "bn_lr0.001_seed0_fp32,bn,10,0.001,0,0.84,0.84,3,2,0.7,0.5,false,120,fp32\n")
+        fixtures.write(
+            data,
+            "q4_summary.csv",
+            fixtures.q4_summary()
+            + "baseline_lr0.0001_seed0_fp32,baseline,1,0.0001,0,0.69,0.69,3,3,0.7,0.5,false,120,fp32\n"
+            "bn_lr0.001_seed0_fp32,bn,10,0.001,0,0.84,0.84,3,2,0.7,0.5,false,120,fp32\n",
+        )
         text = build(data, out)
         # bf16 seed 0: baseline x1 0.70, BN x10 0.82; seed 1 adds 0.01.
-        self.assertIn("baseline (no BN) x1, seed 0: fp32 0.6900 vs bf16 0.7000 (-0.0100; bf16 over 2 seeds spans "
-                      "0.0100)", text)
+        self.assertIn(
+            "baseline (no BN) x1, seed 0: fp32 0.6900 vs bf16 0.7000 (-0.0100; bf16 over 2 seeds spans " "0.0100)", text
+        )
         self.assertIn("BatchNorm x10, seed 0: fp32 0.8400 vs bf16 0.8200 (+0.0200; ", text)
-        self.assertIn("In fp32 BN x10 ends above the baseline x1 (0.8400 vs 0.6900), as in bf16: the precision does "
-                      "not change this conclusion.", text)
+        self.assertIn(
+            "In fp32 BN x10 ends above the baseline x1 (0.8400 vs 0.6900), as in bf16: the precision does "
+            "not change this conclusion.",
+            text,
+        )
 
     def test_host_of_names_each_runs_kind_of_host(self):
-        manifest = {"host": {"cpu": "AMD EPYC", "kind": "avx2"},
-                    "runs": {"a": {"host_kind": "amx"}, "b": {"host_kind": "avx2"}, "c": {}, "d": {"host_kind": "amx"}}}
+        manifest = {
+            "host": {"cpu": "AMD EPYC", "kind": "avx2"},
+            "runs": {"a": {"host_kind": "amx"}, "b": {"host_kind": "avx2"}, "c": {}, "d": {"host_kind": "amx"}},
+        }
         self.assertEqual(report.host_of(manifest), "amx (2 runs), avx2 (1 run), not recorded (1 run)")
         self.assertEqual(report.host_of({"host": {"cpu": "AMD EPYC", "kind": "avx2"}}), "avx2")
-        self.assertEqual(report.host_of({"host": {"cpu": "Intel(R) Xeon(R) Processor"}}),
-                         "Intel(R) Xeon(R) Processor, features not recorded")
+        self.assertEqual(
+            report.host_of({"host": {"cpu": "Intel(R) Xeon(R) Processor"}}),
+            "Intel(R) Xeon(R) Processor, features not recorded",
+        )
 
     def test_provenance_of_a_sweep_describes_its_runs(self):
-        manifest = {"git_commit": "c" * 40, "precision": "fp32", "threads": 2,
-                    "runs": {"a": {"git_commit": "a" * 40 + "-dirty", "precision": "bf16", "threads": 2},
-                             "b": {"git_commit": "b" * 40, "precision": "bf16", "threads": 2},
-                             "c": {"git_commit": "c" * 40, "precision": "fp32", "threads": 2}}}
-        self.assertEqual(report.provenance_of(manifest),
-                         (f"`{'a' * 12}`, `{'b' * 12}`, `{'c' * 12}`", "bf16 (2 runs), fp32 (1 run)", "2"))
+        manifest = {
+            "git_commit": "c" * 40,
+            "precision": "fp32",
+            "threads": 2,
+            "runs": {
+                "a": {"git_commit": "a" * 40 + "-dirty", "precision": "bf16", "threads": 2},
+                "b": {"git_commit": "b" * 40, "precision": "bf16", "threads": 2},
+                "c": {"git_commit": "c" * 40, "precision": "fp32", "threads": 2},
+            },
+        }
+        self.assertEqual(
+            report.provenance_of(manifest),
+            (f"`{'a' * 12}`, `{'b' * 12}`, `{'c' * 12}`", "bf16 (2 runs), fp32 (1 run)", "2"),
+        )
         del manifest["runs"]
         self.assertEqual(report.provenance_of(manifest), (f"`{'c' * 12}`", "fp32", "2"))
 
@@ -226,34 +297,60 @@ class ReportTest(unittest.TestCase):
         fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics())
         fixtures.write(data, "q4_history.csv", fixtures.q4_copy_of_q3(fixtures.q3_history()))
         seed0, seed1 = "baseline_lr0.0001_seed0_bf16", "baseline_lr0.0001_seed1_bf16"
-        fixtures.write(data, "q3_train_cnn.manifest.json", json.dumps(
-            {"runs": {seed0: {"resumed_from_epoch": 0},
-                      seed1: {"resumed_from_epoch": 4, "checkpoint": f"checkpoints/q3_train_cnn/{seed1}.ckpt"}}}))
+        fixtures.write(
+            data,
+            "q3_train_cnn.manifest.json",
+            json.dumps(
+                {
+                    "runs": {
+                        seed0: {"resumed_from_epoch": 0},
+                        seed1: {"resumed_from_epoch": 4, "checkpoint": f"checkpoints/q3_train_cnn/{seed1}.ckpt"},
+                    }
+                }
+            ),
+        )
         # Seed 0: the sweep resumed a finished run from the shared folder of old; seed 1: no record at all.
         fixtures.write(data, "q4_bn_sweep.manifest.json", json.dumps({"runs": {seed0: {"resumed_from_epoch": 25}}}))
         text = build(data, out)
-        self.assertIn(f"**The same run from two programs.** Not counted: {seed0} (`q4_bn_sweep` continued it after "
-                      "epoch 25 from a checkpoint that, before each program kept its own, the other program may have "
-                      f"written). Not counted: {seed1} (`q4_bn_sweep`'s manifest has no record of it).", text)
+        self.assertIn(
+            f"**The same run from two programs.** Not counted: {seed0} (`q4_bn_sweep` continued it after "
+            "epoch 25 from a checkpoint that, before each program kept its own, the other program may have "
+            f"written). Not counted: {seed1} (`q4_bn_sweep`'s manifest has no record of it).",
+            text,
+        )
         # Resumed from its own checkpoint (the path says whose): counted.
-        fixtures.write(data, "q4_bn_sweep.manifest.json", json.dumps({"runs": {
-            seed0: {"resumed_from_epoch": 25, "checkpoint": f"checkpoints/q4_bn_sweep/{seed0}.ckpt"},
-            seed1: {"resumed_from_epoch": 0}}}))
+        fixtures.write(
+            data,
+            "q4_bn_sweep.manifest.json",
+            json.dumps(
+                {
+                    "runs": {
+                        seed0: {"resumed_from_epoch": 25, "checkpoint": f"checkpoints/q4_bn_sweep/{seed0}.ckpt"},
+                        seed1: {"resumed_from_epoch": 0},
+                    }
+                }
+            ),
+        )
         text = build(data, out)
         self.assertIn("each from its own first epoch: 2 of 2 agree", text)
         self.assertNotIn("Not counted", text)
 
     def test_late_rise_says_whether_training_levelled_off(self):
-        history = [{"run_id": "a", "epoch": str(e), "val_acc": str(v)}
-                   for e, v in zip(range(7, 0, -1), [0.80, 0.79, 0.75, 0.74, 0.73, 0.72, 0.5])]
+        history = [
+            {"run_id": "a", "epoch": str(e), "val_acc": str(v)}
+            for e, v in zip(range(7, 0, -1), [0.80, 0.79, 0.75, 0.74, 0.73, 0.72, 0.5])
+        ]
         self.assertAlmostEqual(report.late_rise(history, "a"), 0.80 - 0.72)  # epochs 7 and 2, in any row order
         self.assertIsNone(report.late_rise(history, "a", window=7))
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
         fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics())
         fixtures.write(data, "q3_history.csv", fixtures.q3_history(epochs=8))  # +0.1 every epoch
         text = build(data, out)
-        self.assertIn("Still improving at the end: validation accuracy rose by 0.5000 on average over the last 5 "
-                      "epochs (best epoch of each run: 20, 20); 25 epochs at lr 1e-4 do not train", text)
+        self.assertIn(
+            "Still improving at the end: validation accuracy rose by 0.5000 on average over the last 5 "
+            "epochs (best epoch of each run: 20, 20); 25 epochs at lr 1e-4 do not train",
+            text,
+        )
         lines = fixtures.q3_history(epochs=8).splitlines()
         for i, line in enumerate(lines[1:], 1):  # validation accuracy fixed at 0.7 in every epoch
             f = line.split(",")
@@ -270,8 +367,7 @@ class ReportTest(unittest.TestCase):
 
     def test_sanity_check_names_the_maps_that_fail(self):
         passed = report.sanity_verdict([("gradcam", 1), ("homework", 4)], [-0.19, 0.02])
-        self.assertIn("**every method passes at every layer**; the largest mean is -0.1900 (Grad-CAM, layer 1)",
-                      passed)
+        self.assertIn("**every method passes at every layer**; the largest mean is -0.1900 (Grad-CAM, layer 1)", passed)
         failed = report.sanity_verdict([("gradcam", 1), ("homework", 4)], [0.1, 0.8])
         self.assertIn("**fails** for the homework's variant, layer 4 (0.8000);", failed)
         self.assertNotIn("Grad-CAM, layer 1", failed)

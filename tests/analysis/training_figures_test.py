@@ -25,8 +25,9 @@ class TrainingFiguresTest(unittest.TestCase):
     def test_q4_validation_and_final_accuracy(self):
         history = fixtures.write(self.dir, "q4h.csv", fixtures.q4_history())
         summary = fixtures.write(self.dir, "q4s.csv", fixtures.q4_summary())
-        _, drawn = training_figures.q4_validation_curves(history, os.path.join(self.dir, "v"),
-                                                         [("baseline", 5), ("bn", 10), ("bn", 30)], "t")
+        _, drawn = training_figures.q4_validation_curves(
+            history, os.path.join(self.dir, "v"), [("baseline", 5), ("bn", 10), ("bn", 30)], "t"
+        )
         self.assertEqual(set(drawn), {("baseline", 5), ("bn", 10)})  # no x30 runs: not drawn
         self.assertAlmostEqual(drawn[("bn", 10)]["mean"][2], 0.825)
         _, final = training_figures.q4_final_accuracy_vs_lr(summary, os.path.join(self.dir, "f"))
@@ -43,9 +44,11 @@ class TrainingFiguresTest(unittest.TestCase):
     def test_a_diverged_run_without_accuracy_is_not_averaged_as_zero(self):
         # As Table 1 does: the mean is over the runs that have a final accuracy.
         summary = fixtures.q4_summary()
-        summary += ("baseline_lr0.003_seed0_bf16,baseline,30,0.003,0,,,0,,0.7,nan,true,50,bf16\n"
-                    "baseline_lr0.003_seed1_bf16,baseline,30,0.003,1,0.3,0.3,1,,0.7,2.0,false,50,bf16\n"
-                    "bn_lr0.01_seed0_bf16,bn,100,0.01,0,,,0,,0.7,nan,true,50,bf16\n")
+        summary += (
+            "baseline_lr0.003_seed0_bf16,baseline,30,0.003,0,,,0,,0.7,nan,true,50,bf16\n"
+            "baseline_lr0.003_seed1_bf16,baseline,30,0.003,1,0.3,0.3,1,,0.7,2.0,false,50,bf16\n"
+            "bn_lr0.01_seed0_bf16,bn,100,0.01,0,,,0,,0.7,nan,true,50,bf16\n"
+        )
         path = fixtures.write(self.dir, "q4s.csv", summary)
         _, final = training_figures.q4_final_accuracy_vs_lr(path, os.path.join(self.dir, "f"))
         base = dict(zip(final["baseline"]["mean_multipliers"], final["baseline"]["mean"]))

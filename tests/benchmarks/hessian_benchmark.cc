@@ -30,13 +30,17 @@ void BM_Hessian(benchmark::State& state) {
   const Eigen::VectorXd w = Eigen::VectorXd::Constant(d, 0.01);
   for (auto _ : state) benchmark::DoNotOptimize(Assemble(problem, w));
   // n·d² multiply-adds for the full product.
-  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * n * d * d, benchmark::Counter::kIsIterationInvariantRate,
-                                                 benchmark::Counter::kIs1000);
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      2.0 * n * d * d, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
 }
 
 BENCHMARK_TEMPLATE(BM_Hessian, hw1::math::Hessian)
-    ->Args({100000, 100})->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Args({100000, 100})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_TEMPLATE(BM_Hessian, hw1::math::HessianTripleLoop)
-    ->Args({100000, 100})->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Args({100000, 100})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace

@@ -48,7 +48,8 @@ int64_t OutSide(const ConvShape& c) { return c.side + 2 * c.padding - 2; }
 std::vector<torch::Tensor> Float32Parameters() {
   std::vector<torch::Tensor> params;
   for (const ConvShape& c : kConvs) {
-    params.push_back(torch::randn({c.out_channels, c.in_channels, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast));
+    params.push_back(torch::randn({c.out_channels, c.in_channels, 3, 3})
+                         .contiguous(torch::MemoryFormat::ChannelsLast));
     params.push_back(torch::zeros({c.out_channels}));
   }
   for (int i = 0; i < 2; ++i) {
@@ -59,8 +60,8 @@ std::vector<torch::Tensor> Float32Parameters() {
 }
 
 void SetRate(benchmark::State& state) {
-  state.counters["img/s"] =
-      benchmark::Counter(static_cast<double>(kBatch), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["img/s"] = benchmark::Counter(static_cast<double>(kBatch),
+                                               benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void BM_ConvAndDenseKernels(benchmark::State& state) {
@@ -86,15 +87,15 @@ void BM_ConvAndDenseKernels(benchmark::State& state) {
       const ConvShape& c = kConvs[i];
       benchmark::DoNotOptimize(torch::conv2d(inputs[i], weights[i], biases[i], 1, c.padding));
       auto backward = at::convolution_backward(grads[i], inputs[i], weights[i], {{c.out_channels}},
-                                               {1, 1}, {c.padding, c.padding}, {1, 1}, false, {0, 0}, 1,
-                                               {c.needs_input_grad, true, true});
+                                               {1, 1}, {c.padding, c.padding}, {1, 1}, false,
+                                               {0, 0}, 1, {c.needs_input_grad, true, true});
       benchmark::DoNotOptimize(std::get<1>(backward));
     }
     for (int i = 0; i < 2; ++i) {
       benchmark::DoNotOptimize(torch::addmm(dense_b[i], dense_in[i], dense_w[i].t()));
-      benchmark::DoNotOptimize(dense_grad[i].mm(dense_w[i]));        // input gradient
+      benchmark::DoNotOptimize(dense_grad[i].mm(dense_w[i]));       // input gradient
       benchmark::DoNotOptimize(dense_grad[i].t().mm(dense_in[i]));  // weight gradient
-      benchmark::DoNotOptimize(dense_grad[i].sum(0));                // bias gradient
+      benchmark::DoNotOptimize(dense_grad[i].sum(0));               // bias gradient
     }
   }
   SetRate(state);

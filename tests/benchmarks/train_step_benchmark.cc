@@ -7,13 +7,12 @@
 // runs it beside a busy process under several OpenMP wait settings.
 // Compare with the Python loop: tests/benchmarks/train_step_pytorch.py.
 
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include <cstdlib>
 #include <string>
 #include <thread>
-
-#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include "benchmark/benchmark.h"
 #include "lib/compat/torch_compat.h"
@@ -51,18 +50,22 @@ void BM_TrainStep(benchmark::State& state) {
   s.model->train();
   const torch::Device cpu(torch::kCPU);
   for (int warmup = 0; warmup < 5; ++warmup) {
-    hw1::train::TrainStep(s.model, optimizer, hw1::train::ToInput(s.images), s.labels, 1e-4, s.bf16, cpu);
+    hw1::train::TrainStep(s.model, optimizer, hw1::train::ToInput(s.images), s.labels, 1e-4, s.bf16,
+                          cpu);
   }
   if (const char* trace = std::getenv("HW1_PROFILE_TRACE")) {
     // A Chrome trace of 20 steps, for the per-op profile (chrome://tracing).
-    torch::autograd::profiler::RecordProfile profile(std::string(trace) + (s.bf16 ? ".bf16" : ".fp32") + (state.range(2) ? ".bn" : "") + ".b" + std::to_string(s.batch) + ".json");
+    torch::autograd::profiler::RecordProfile profile(
+        std::string(trace) + (s.bf16 ? ".bf16" : ".fp32") + (state.range(2) ? ".bn" : "") + ".b" +
+        std::to_string(s.batch) + ".json");
     for (int i = 0; i < 20; ++i) {
-      hw1::train::TrainStep(s.model, optimizer, hw1::train::ToInput(s.images), s.labels, 1e-4, s.bf16, cpu);
+      hw1::train::TrainStep(s.model, optimizer, hw1::train::ToInput(s.images), s.labels, 1e-4,
+                            s.bf16, cpu);
     }
   }
   for (auto _ : state) {
-    auto out = hw1::train::TrainStep(s.model, optimizer, hw1::train::ToInput(s.images), s.labels, 1e-4,
-                                     s.bf16, cpu);
+    auto out = hw1::train::TrainStep(s.model, optimizer, hw1::train::ToInput(s.images), s.labels,
+                                     1e-4, s.bf16, cpu);
     benchmark::DoNotOptimize(out.loss.item<float>());
   }
   state.counters["img/s"] = benchmark::Counter(static_cast<double>(s.batch),
@@ -75,7 +78,8 @@ void BM_Evaluate(benchmark::State& state) {
   torch::InferenceMode inference;
   hw1::compat::Bf16AutocastScope autocast(s.bf16, c10::DeviceType::CPU);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(s.model->forward(hw1::train::ToInput(s.images)).argmax(1).sum().item<int64_t>());
+    benchmark::DoNotOptimize(
+        s.model->forward(hw1::train::ToInput(s.images)).argmax(1).sum().item<int64_t>());
   }
   state.counters["img/s"] = benchmark::Counter(static_cast<double>(s.batch),
                                                benchmark::Counter::kIsIterationInvariantRate);

@@ -47,9 +47,20 @@ def make_model(batchnorm):
         return layers
 
     return nn.Sequential(
-        *block(3, 32, 1), *block(32, 32, 0), nn.MaxPool2d(2), nn.Dropout(0.25),
-        *block(32, 64, 1), *block(64, 64, 0), nn.MaxPool2d(2), nn.Dropout(0.25),
-        nn.Flatten(), nn.Linear(2304, 512), nn.ReLU(), nn.Dropout(0.5), nn.Linear(512, 10))
+        *block(3, 32, 1),
+        *block(32, 32, 0),
+        nn.MaxPool2d(2),
+        nn.Dropout(0.25),
+        *block(32, 64, 1),
+        *block(64, 64, 0),
+        nn.MaxPool2d(2),
+        nn.Dropout(0.25),
+        nn.Flatten(),
+        nn.Linear(2304, 512),
+        nn.ReLU(),
+        nn.Dropout(0.5),
+        nn.Linear(512, 10),
+    )
 
 
 def main():
@@ -88,9 +99,11 @@ def main():
         step()
         steps += 1
     elapsed = time.perf_counter() - start
-    print(f"python train step: batch {args.batch} {args.precision}"
-          f"{' bn' if args.batchnorm else ''} channels_last={args.channels_last}: "
-          f"{steps * args.batch / elapsed:.0f} img/s ({1000 * elapsed / steps:.1f} ms/step)")
+    print(
+        f"python train step: batch {args.batch} {args.precision}"
+        f"{' bn' if args.batchnorm else ''} channels_last={args.channels_last}: "
+        f"{steps * args.batch / elapsed:.0f} img/s ({1000 * elapsed / steps:.1f} ms/step)"
+    )
 
 
 if __name__ == "__main__":

@@ -38,7 +38,8 @@ std::string FixtureArchive() {
     if (file.path().extension() == ".md") continue;
     const std::string contents = *ReadFile(file.path().string());
     archive_entry* entry = archive_entry_new();
-    archive_entry_set_pathname(entry, ("cifar-10-batches-bin/" + file.path().filename().string()).c_str());
+    archive_entry_set_pathname(entry,
+                               ("cifar-10-batches-bin/" + file.path().filename().string()).c_str());
     archive_entry_set_size(entry, static_cast<la_int64_t>(contents.size()));
     archive_entry_set_filetype(entry, AE_IFREG);
     archive_entry_set_perm(entry, 0644);
@@ -75,7 +76,9 @@ class LocalServer {
     close(listener_);
     thread_.join();
   }
-  std::string Url(const std::string& path) const { return absl::StrCat("http://127.0.0.1:", port_, path); }
+  std::string Url(const std::string& path) const {
+    return absl::StrCat("http://127.0.0.1:", port_, path);
+  }
 
  private:
   void Serve() {
@@ -87,7 +90,8 @@ class LocalServer {
       const std::string line(request, n > 0 ? static_cast<size_t>(n) : 0);
       std::string response;
       if (line.rfind("GET /good.tar.gz ", 0) == 0) {
-        response = absl::StrCat("HTTP/1.0 200 OK\r\nContent-Length: ", body_.size(), "\r\n\r\n", body_);
+        response =
+            absl::StrCat("HTTP/1.0 200 OK\r\nContent-Length: ", body_.size(), "\r\n\r\n", body_);
       } else if (line.rfind("GET /cut.tar.gz ", 0) == 0) {
         response = absl::StrCat("HTTP/1.0 200 OK\r\nContent-Length: ", body_.size(), "\r\n\r\n",
                                 body_.substr(0, body_.size() / 2));
@@ -157,7 +161,8 @@ TEST_F(DownloadTest, GoodArchiveIsUnpackedIntoPlace) {
   EXPECT_EQ(data->train.size(), 200);
   EXPECT_EQ(EntriesIn(parent), 1);  // no temporary folder left
   // A second download does not overwrite.
-  EXPECT_EQ(DownloadCifar10(target, Options("/good.tar.gz")).code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(DownloadCifar10(target, Options("/good.tar.gz")).code(),
+            absl::StatusCode::kAlreadyExists);
 }
 
 TEST_F(DownloadTest, WrongChecksumIsRefused) {
@@ -172,7 +177,8 @@ TEST_F(DownloadTest, WrongChecksumIsRefused) {
 
 TEST_F(DownloadTest, NotFoundNamesTheStatus) {
   const std::string parent = Parent("404");
-  absl::Status status = DownloadCifar10(parent + "/cifar-10-batches-bin", Options("/missing.tar.gz"));
+  absl::Status status =
+      DownloadCifar10(parent + "/cifar-10-batches-bin", Options("/missing.tar.gz"));
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("404"), std::string::npos) << status;
   EXPECT_EQ(EntriesIn(parent), 0);

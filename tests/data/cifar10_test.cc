@@ -83,8 +83,9 @@ TEST(Cifar10Test, FilesShortOfTheOfficialCountAreRefusedUnlessAsked) {
   fs::resize_file(fs::path(dir) / "data_batch_4.bin", 3073 * 30);
   absl::StatusOr<Cifar10> refused = LoadCifar10(dir);
   ASSERT_FALSE(refused.ok());
-  EXPECT_THAT(std::string(refused.status().message()),
-              HasSubstr("data_batch_1.bin: 40 records, the official CIFAR-10 files hold 10000 each"));
+  EXPECT_THAT(
+      std::string(refused.status().message()),
+      HasSubstr("data_batch_1.bin: 40 records, the official CIFAR-10 files hold 10000 each"));
   EXPECT_THAT(std::string(refused.status().message()), HasSubstr("--partial_data"));
   absl::StatusOr<Cifar10> subset = LoadCifar10(dir, SubsetOk());
   ASSERT_TRUE(subset.ok()) << subset.status();
@@ -106,19 +107,22 @@ TEST(Cifar10Test, TruncatedFileIsNamed) {
   absl::StatusOr<Cifar10> data = LoadCifar10(dir, SubsetOk());
   ASSERT_FALSE(data.ok());
   EXPECT_THAT(std::string(data.status().message()), HasSubstr("test_batch.bin"));
-  EXPECT_THAT(std::string(data.status().message()), HasSubstr("not a multiple of the 3073-byte record"));
+  EXPECT_THAT(std::string(data.status().message()),
+              HasSubstr("not a multiple of the 3073-byte record"));
 }
 
 TEST(Cifar10Test, BadLabelIsNamed) {
   const std::string dir = CopyOfFixture("bad_label");
   {
-    std::fstream file(fs::path(dir) / "data_batch_2.bin", std::ios::binary | std::ios::in | std::ios::out);
+    std::fstream file(fs::path(dir) / "data_batch_2.bin",
+                      std::ios::binary | std::ios::in | std::ios::out);
     file.seekp(3073 * 5);
     file.put(static_cast<char>(11));
   }
   absl::StatusOr<Cifar10> data = LoadCifar10(dir, SubsetOk());
   ASSERT_FALSE(data.ok());
-  EXPECT_THAT(std::string(data.status().message()), HasSubstr("data_batch_2.bin: record 5 has label 11"));
+  EXPECT_THAT(std::string(data.status().message()),
+              HasSubstr("data_batch_2.bin: record 5 has label 11"));
 }
 
 TEST(Cifar10Test, EmptyFolderAndEmptyFile) {

@@ -37,7 +37,8 @@ TEST(Conv1x1Test, MatchesTorchConv2dAcrossShapes) {
           tb = torch::empty({c_out}, torch::kFloat64);
           for (int o = 0; o < c_out; ++o) tb[o] = b(o);
         }
-        const torch::Tensor y = torch::conv2d(x, w, tb).reshape({c_out, height * width}).contiguous();
+        const torch::Tensor y =
+            torch::conv2d(x, w, tb).reshape({c_out, height * width}).contiguous();
         // Input as C_in × pixels (row-major tensor → Eigen).
         const torch::Tensor flat = x.reshape({c_in, height * width}).contiguous();
         Eigen::MatrixXd input(c_in, height * width);

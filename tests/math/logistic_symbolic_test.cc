@@ -44,8 +44,8 @@ TEST(LogisticSymbolicTest, HomeworkDerivationVerdicts) {
   for (const auto& line : lines) by_line[line.line] = line;
   for (const char* empty : {"(2)", "(8)", "(13)"}) EXPECT_EQ(by_line[empty].holds, "n/a");
   // Correct lines.
-  for (const char* good : {"(1)", "(3)", "(5)", "(6)", "(7)", "(9)", "(11)", "(12)", "(14)",
-                           "(15)", "(16)"}) {
+  for (const char* good :
+       {"(1)", "(3)", "(5)", "(6)", "(7)", "(9)", "(11)", "(12)", "(14)", "(15)", "(16)"}) {
     EXPECT_EQ(by_line[good].holds, "true") << good << ": " << by_line[good].residual;
   }
   // Line (4) multiplies by (-x_ij) where the chain rule gives +x_ij; line (10)

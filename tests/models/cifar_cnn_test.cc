@@ -116,7 +116,8 @@ TEST(CifarCnnTest, TorchInitialisationIsLibTorchsOwnDefault) {
     }
     ASSERT_EQ(actual.size(), expected.size());
     for (size_t i = 0; i < actual.size(); ++i) {
-      EXPECT_TRUE(torch::equal(actual[i], expected[i])) << "parameter " << i << ", batchnorm " << batchnorm;
+      EXPECT_TRUE(torch::equal(actual[i], expected[i]))
+          << "parameter " << i << ", batchnorm " << batchnorm;
     }
   }
 }
@@ -132,7 +133,8 @@ TEST(CifarCnnTest, TorchInitialisationRanges) {
     const std::string& name = item.key();
     const std::string layer = name.substr(0, name.find('.'));
     const torch::Tensor weight = model->named_parameters()[layer + ".weight"];
-    const int64_t fan_in = weight.dim() == 4 ? weight.size(1) * weight.size(2) * weight.size(3) : weight.size(1);
+    const int64_t fan_in =
+        weight.dim() == 4 ? weight.size(1) * weight.size(2) * weight.size(3) : weight.size(1);
     const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
     const torch::Tensor& p = item.value();
     EXPECT_LE(p.abs().max().item<double>(), bound + 1e-7) << name;
@@ -228,7 +230,8 @@ torch::Tensor KerasExampleTrainForward(CifarCnnImpl& model, const torch::Tensor&
     if (batchnorm) {
       const std::string bn = "bn" + name.substr(4);
       const torch::Tensor mean = h.mean({0, 2, 3}, true);
-      const torch::Tensor var = (h - mean).pow(2).mean({0, 2, 3}, true);  // biased, as BN normalises
+      const torch::Tensor var =
+          (h - mean).pow(2).mean({0, 2, 3}, true);  // biased, as BN normalises
       h = (h - mean) / torch::sqrt(var + 1e-3) * p[bn + ".weight"].view({1, -1, 1, 1}) +
           p[bn + ".bias"].view({1, -1, 1, 1});
     }
@@ -279,7 +282,8 @@ TEST(CifarCnnTest, TrainModeForwardIsKerasExampleWrittenOut) {
     const torch::Tensor logits = model->forward(x);
     ASSERT_EQ(logits.sizes(), expected.sizes());
     EXPECT_TRUE(torch::allclose(logits, expected, 1e-4, 1e-5))
-        << "batchnorm " << batchnorm << ": max difference " << (logits - expected).abs().max().item<float>();
+        << "batchnorm " << batchnorm << ": max difference "
+        << (logits - expected).abs().max().item<float>();
   }
 }
 

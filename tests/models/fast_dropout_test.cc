@@ -60,7 +60,8 @@ TEST(FastDropoutTest, GradientUsesTheSameMaskAndEvalIsIdentity) {
   // Where the output is zero the gradient is zero, elsewhere it is 1/(1-p).
   const torch::Tensor kept = y.ne(0);
   EXPECT_TRUE(torch::equal(x.grad().ne(0), kept));
-  EXPECT_TRUE(torch::allclose(x.grad().masked_select(kept), torch::full({kept.sum().item<int64_t>()}, 2.0f)));
+  EXPECT_TRUE(torch::allclose(x.grad().masked_select(kept),
+                              torch::full({kept.sum().item<int64_t>()}, 2.0f)));
   EXPECT_TRUE(torch::allclose(y.masked_select(kept), 2 * x.detach().masked_select(kept)));
   dropout->eval();
   EXPECT_TRUE(torch::equal(dropout(x), x));

@@ -36,10 +36,13 @@ TEST(SweepPlanTest, DefaultGridInOrder) {
 TEST(SweepPlanTest, SignatureNamesLibTorchAndData) {
   SweepConfig config = Config();
   const RunSpec run = BuildPlan(config)[5];
-  EXPECT_EQ(run.signature, "bn_lr0.0005_seed0_bf16_t2 batch=32 decay=1e-06 threads=2 libtorch=1.13 data=0123456789ab");
+  EXPECT_EQ(
+      run.signature,
+      "bn_lr0.0005_seed0_bf16_t2 batch=32 decay=1e-06 threads=2 libtorch=1.13 data=0123456789ab");
   config.data_digest = "ba9876543210";
   EXPECT_NE(BuildPlan(config)[5].signature, run.signature);
-  EXPECT_EQ(BuildPlan(config)[5].run_id, run.run_id);  // the folder refuses it: same id, other signature
+  EXPECT_EQ(BuildPlan(config)[5].run_id,
+            run.run_id);  // the folder refuses it: same id, other signature
   config.libtorch = "2.15";
   EXPECT_EQ(BuildPlan(config)[5].run_id, "bn_lr0.0005_seed0_bf16_t2_torch2.15");
 }
@@ -74,7 +77,8 @@ TEST(SweepPlanTest, CollapseProfile) {
   EXPECT_EQ(ids.size(), plan.size());
   const std::set<uint64_t> bn_seeds = {0, 1, 2};
   for (const std::string init : {"keras", "torch"}) {
-    const auto baseline = std::make_pair(init, std::string("baseline")), bn = std::make_pair(init, std::string("bn"));
+    const auto baseline = std::make_pair(init, std::string("baseline")),
+               bn = std::make_pair(init, std::string("bn"));
     EXPECT_EQ(seeds[baseline].size(), 10u) << init;
     EXPECT_EQ(seeds[bn], bn_seeds) << init;
   }
@@ -83,7 +87,8 @@ TEST(SweepPlanTest, CollapseProfile) {
   EXPECT_EQ(plan[6].run_id, "baseline_lr0.0005_seed0_bf16_t2_e3_inittorch");
   EXPECT_EQ(plan[12].seed, 1u);
   EXPECT_FALSE(FindSweepProfile("fast").ok());
-  EXPECT_NE(FindSweepProfile("fast").status().message().find("full, quick, collapse"), std::string::npos);
+  EXPECT_NE(FindSweepProfile("fast").status().message().find("full, quick, collapse"),
+            std::string::npos);
 }
 
 TEST(SweepPlanTest, ShardsCoverEveryRunExactlyOnce) {

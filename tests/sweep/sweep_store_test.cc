@@ -4,8 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 
@@ -35,7 +35,8 @@ RunSpec MakeRun(const std::string& arm, double multiplier, uint64_t seed = 0, in
   return BuildPlan(config)[0];
 }
 
-RunSpec MakeRunWithInit(const std::string& arm, double multiplier, uint64_t seed, const std::string& init) {
+RunSpec MakeRunWithInit(const std::string& arm, double multiplier, uint64_t seed,
+                        const std::string& init) {
   SweepConfig config;
   config.arms = {arm};
   config.lr_multipliers = {multiplier};
@@ -49,7 +50,8 @@ RunSpec MakeRunWithInit(const std::string& arm, double multiplier, uint64_t seed
 }
 
 // A sweep folder holding `runs`, each with its result.
-void MakeFolder(const std::string& dir, const std::vector<std::pair<RunSpec, train::TrainResult>>& runs) {
+void MakeFolder(const std::string& dir,
+                const std::vector<std::pair<RunSpec, train::TrainResult>>& runs) {
   absl::StatusOr<SweepStore> store = SweepStore::Open(dir);
   ASSERT_TRUE(store.ok()) << store.status();
   for (const auto& [run, result] : runs) ASSERT_TRUE(store->RecordRun(run, result).ok());
@@ -80,7 +82,8 @@ TEST(SweepStoreTest, RecordsSkipsAndSummarises) {
   const std::string dir = FreshDir("store");
   absl::StatusOr<SweepStore> store = SweepStore::Open(dir);
   ASSERT_TRUE(store.ok()) << store.status();
-  const RunSpec baseline = MakeRun("baseline", 1), bn = MakeRun("bn", 10), fast_baseline = MakeRun("baseline", 5);
+  const RunSpec baseline = MakeRun("baseline", 1), bn = MakeRun("bn", 10),
+                fast_baseline = MakeRun("baseline", 5);
   EXPECT_FALSE(*store->IsComplete(baseline));
   ASSERT_TRUE(store->RecordRun(baseline, Result({0.4, 0.6, 0.7})).ok());
   ASSERT_TRUE(store->RecordRun(bn, Result({0.65, 0.75, 0.8})).ok());
@@ -128,7 +131,8 @@ TEST(SweepStoreTest, SecondProcessIsRefused) {
   const pid_t child = fork();
   if (child == 0) {
     absl::StatusOr<SweepStore> second = SweepStore::Open(dir);
-    _exit(!second.ok() && second.status().message().find("is writing") != std::string::npos ? 0 : 1);
+    _exit(!second.ok() && second.status().message().find("is writing") != std::string::npos ? 0
+                                                                                            : 1);
   }
   int status = 0;
   waitpid(child, &status, 0);
@@ -210,7 +214,8 @@ TEST(SweepStoreTest, MergeRefusesDamagedFoldersWithoutAborting) {
   ExpectMergeRefused({rows}, "has 1 epoch rows, its record");
   // The folder's own check, before a sweep plans, finds the same.
   absl::StatusOr<SweepStore> store = SweepStore::Open(rows);
-  EXPECT_NE(store->Check().message().find("delete the record to train the run again"), std::string::npos);
+  EXPECT_NE(store->Check().message().find("delete the record to train the run again"),
+            std::string::npos);
 }
 
 TEST(SweepStoreTest, ProtocolIgnoresWhatOneGridVaries) {
@@ -219,7 +224,8 @@ TEST(SweepStoreTest, ProtocolIgnoresWhatOneGridVaries) {
   EXPECT_EQ(ProtocolOf(a), ProtocolOf(b));
   RunRecord c{MakeRun("bn", 10, 1, 3).run_id, "bn", MakeRun("bn", 10, 1, 3).signature};
   EXPECT_NE(ProtocolOf(a), ProtocolOf(c));
-  EXPECT_EQ(ProtocolOf(a), "(homework protocol) batch=32 decay=1e-06 libtorch=1.13 data=0123456789ab");
+  EXPECT_EQ(ProtocolOf(a),
+            "(homework protocol) batch=32 decay=1e-06 libtorch=1.13 data=0123456789ab");
 }
 
 train::TrainResult Predicting(double val_acc, std::vector<int64_t> counts, bool diverged = false) {
@@ -233,23 +239,29 @@ TEST(SweepStoreTest, CollapseTableAppliesTheRuleToEachRun) {
   const std::string dir = FreshDir("collapse");
   const std::vector<int64_t> one_class = {9500, 0, 0, 500, 0, 0, 0, 0, 0, 0};  // share 0.95
   const std::vector<int64_t> spread = {1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000};
-  MakeFolder(dir, {
-      {MakeRunWithInit("baseline", 5, 0, "torch"), Predicting(0.1, one_class)},    // collapsed
-      {MakeRunWithInit("baseline", 5, 0, "keras"), Predicting(0.1, spread)},       // at chance, not one class
-      {MakeRunWithInit("baseline", 10, 0, "keras"), Predicting(0.2, one_class)},   // one class, above 0.15
-      {MakeRunWithInit("bn", 5, 0, "keras"), Predicting(0.6, spread)},
-      {MakeRunWithInit("baseline", 30, 0, "keras"), Predicting(0.1, {}, /*diverged=*/true)},
-  });
+  MakeFolder(
+      dir,
+      {
+          {MakeRunWithInit("baseline", 5, 0, "torch"), Predicting(0.1, one_class)},  // collapsed
+          {MakeRunWithInit("baseline", 5, 0, "keras"),
+           Predicting(0.1, spread)},  // at chance, not one class
+          {MakeRunWithInit("baseline", 10, 0, "keras"),
+           Predicting(0.2, one_class)},  // one class, above 0.15
+          {MakeRunWithInit("bn", 5, 0, "keras"), Predicting(0.6, spread)},
+          {MakeRunWithInit("baseline", 30, 0, "keras"), Predicting(0.1, {}, /*diverged=*/true)},
+      });
   absl::StatusOr<CsvTable> table = CsvTable::Read(dir + "/q4_collapse.csv");
   ASSERT_TRUE(table.ok()) << table.status();
   ASSERT_EQ(table->num_rows(), 5u);
-  std::map<std::string, std::vector<std::string>> rows;  // "init arm multiplier" -> share, collapsed, diverged
+  std::map<std::string, std::vector<std::string>>
+      rows;  // "init arm multiplier" -> share, collapsed, diverged
   for (size_t i = 0; i < table->num_rows(); ++i) {
     EXPECT_EQ(table->Get(i, "epochs"), "2");  // epochs completed (a diverged run: its finite ones)
     EXPECT_EQ(table->Get(i, "precision"), "fp32");
-    rows[table->Get(i, "init") + " " + table->Get(i, "arm") + " " + table->Get(i, "lr_multiplier")] = {
-        table->Get(i, "final_val_acc"), table->Get(i, "majority_class_share"), table->Get(i, "collapsed"),
-        table->Get(i, "diverged")};
+    rows[table->Get(i, "init") + " " + table->Get(i, "arm") + " " +
+         table->Get(i, "lr_multiplier")] = {table->Get(i, "final_val_acc"),
+                                            table->Get(i, "majority_class_share"),
+                                            table->Get(i, "collapsed"), table->Get(i, "diverged")};
   }
   EXPECT_EQ(rows["torch baseline 5"], (std::vector<std::string>{"0.1", "0.95", "true", "false"}));
   EXPECT_EQ(rows["keras baseline 5"], (std::vector<std::string>{"0.1", "0.1", "false", "false"}));
@@ -271,8 +283,10 @@ TEST(SweepStoreTest, RecordsWithoutCountsAreJudgedWhereTheyCanBe) {
       {"a", "baseline", "a x", "bf16", "keras", {}, 5, 5e-4, 0, false, 1, 1},
       {"b", "baseline", "b x", "bf16", "keras", {}, 10, 1e-3, 0, false, 1, 1}};
   CsvTable history(HistoryColumns());
-  history.AddRow({"a", "baseline", "5", "0.0005", "0", "1", "1", "0.5", "1", "0.7", "0.0005", "1", "1", "bf16"});
-  history.AddRow({"b", "baseline", "10", "0.001", "0", "1", "2", "0.1", "2.3", "0.1", "0.001", "1", "1", "bf16"});
+  history.AddRow({"a", "baseline", "5", "0.0005", "0", "1", "1", "0.5", "1", "0.7", "0.0005", "1",
+                  "1", "bf16"});
+  history.AddRow({"b", "baseline", "10", "0.001", "0", "1", "2", "0.1", "2.3", "0.1", "0.001", "1",
+                  "1", "bf16"});
   absl::StatusOr<CsvTable> table = BuildCollapseTable(records, history, "history");
   ASSERT_TRUE(table.ok()) << table.status();
   EXPECT_EQ(table->Get(0, "collapsed"), "false");
@@ -281,7 +295,8 @@ TEST(SweepStoreTest, RecordsWithoutCountsAreJudgedWhereTheyCanBe) {
 }
 
 TEST(SweepStoreTest, InitIsAGridDimensionNotAProtocol) {
-  const RunSpec keras = MakeRunWithInit("baseline", 5, 0, "keras"), torch = MakeRunWithInit("baseline", 5, 0, "torch");
+  const RunSpec keras = MakeRunWithInit("baseline", 5, 0, "keras"),
+                torch = MakeRunWithInit("baseline", 5, 0, "torch");
   RunRecord a{keras.run_id, "baseline", keras.signature, "fp32", "keras"};
   RunRecord b{torch.run_id, "baseline", torch.signature, "fp32", "torch"};
   EXPECT_NE(a.run_id, b.run_id);

@@ -34,10 +34,12 @@ int main(int argc, char** argv) {
     model->eval();
     // The input Python rebuilds: 0, 1/n, 2/n, … in N×C×H×W order, N = 4.
     const int64_t n = 4 * 3 * 32 * 32;
-    const torch::Tensor x = torch::arange(n, torch::kFloat64).div(n).to(torch::kFloat32).view({4, 3, 32, 32});
+    const torch::Tensor x =
+        torch::arange(n, torch::kFloat64).div(n).to(torch::kFloat32).view({4, 3, 32, 32});
     const torch::Tensor logits = model->forward(x).contiguous();
     const std::string name = batchnorm ? "bn" : "baseline";
-    if (auto status = hw1::train::ExportWeightsForPython(model, dir + "/" + name + ".pth"); !status.ok()) {
+    if (auto status = hw1::train::ExportWeightsForPython(model, dir + "/" + name + ".pth");
+        !status.ok()) {
       std::fprintf(stderr, "%s\n", status.ToString().c_str());
       return 1;
     }
@@ -45,7 +47,8 @@ int main(int argc, char** argv) {
     csv.precision(9);  // float's round-trip digits
     const float* v = logits.data_ptr<float>();
     for (int64_t i = 0; i < logits.size(0); ++i) {
-      for (int64_t j = 0; j < logits.size(1); ++j) csv << (j ? "," : "") << v[i * logits.size(1) + j];
+      for (int64_t j = 0; j < logits.size(1); ++j)
+        csv << (j ? "," : "") << v[i * logits.size(1) + j];
       csv << "\n";
     }
   }

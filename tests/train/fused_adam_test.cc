@@ -17,7 +17,8 @@ namespace {
 TEST(FusedAdamTest, MatchesLibTorchAdam) {
   torch::manual_seed(0);
   const torch::Tensor init_a = torch::randn({300, 7});
-  const torch::Tensor init_b = torch::randn({16, 3, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast);
+  const torch::Tensor init_b =
+      torch::randn({16, 3, 3, 3}).contiguous(torch::MemoryFormat::ChannelsLast);
   torch::Tensor a1 = init_a.clone().requires_grad_(), b1 = init_b.clone().requires_grad_();
   torch::Tensor a2 = init_a.clone().requires_grad_(), b2 = init_b.clone().requires_grad_();
   const auto options = torch::optim::AdamOptions(1e-2).eps(1e-7);
@@ -87,8 +88,8 @@ TEST(FusedAdamTest, StateIsAdamsOwn) {
   torch::serialize::InputArchive archive;
   archive.load_from(buffer);
   plain.load(archive);
-  const auto& state = static_cast<torch::optim::AdamParamState&>(
-      *plain.state().at(hw1::compat::StateKeyOf(w)));
+  const auto& state =
+      static_cast<torch::optim::AdamParamState&>(*plain.state().at(hw1::compat::StateKeyOf(w)));
   EXPECT_EQ(state.step(), 1);
   EXPECT_TRUE(torch::allclose(state.exp_avg(), torch::full({10}, 0.1f)));
 }

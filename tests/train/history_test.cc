@@ -68,12 +68,18 @@ TEST(HistoryTest, RunIdsSayWhatRan) {
   // Everything that changes the numbers changes the id.
   const RunIdentity base{"bn", 1e-3, 1, "bf16", 2};
   const std::vector<std::function<void(RunIdentity&)>> changes = {
-      [](RunIdentity& r) { r.arm = "baseline"; },   [](RunIdentity& r) { r.lr = 2e-3; },
-      [](RunIdentity& r) { r.seed = 2; },            [](RunIdentity& r) { r.precision = "fp32"; },
-      [](RunIdentity& r) { r.threads = 1; },         [](RunIdentity& r) { r.epochs = 3; },
-      [](RunIdentity& r) { r.batch_size = 64; },     [](RunIdentity& r) { r.decay = 0; },
-      [](RunIdentity& r) { r.train_limit = 100; },   [](RunIdentity& r) { r.test_limit = 100; },
-      [](RunIdentity& r) { r.libtorch = "2.15"; },  [](RunIdentity& r) { r.init = "torch"; },
+      [](RunIdentity& r) { r.arm = "baseline"; },
+      [](RunIdentity& r) { r.lr = 2e-3; },
+      [](RunIdentity& r) { r.seed = 2; },
+      [](RunIdentity& r) { r.precision = "fp32"; },
+      [](RunIdentity& r) { r.threads = 1; },
+      [](RunIdentity& r) { r.epochs = 3; },
+      [](RunIdentity& r) { r.batch_size = 64; },
+      [](RunIdentity& r) { r.decay = 0; },
+      [](RunIdentity& r) { r.train_limit = 100; },
+      [](RunIdentity& r) { r.test_limit = 100; },
+      [](RunIdentity& r) { r.libtorch = "2.15"; },
+      [](RunIdentity& r) { r.init = "torch"; },
       [](RunIdentity& r) { r.architecture = "w32-64-64-64"; }};
   std::set<std::string> ids = {MakeRunId(base)};
   for (const auto& change : changes) {
@@ -95,7 +101,8 @@ TEST(HistoryTest, RunIdsSayWhatRan) {
 }
 
 TEST(HistoryTest, CheckpointsAreKeptPerProgram) {
-  EXPECT_EQ(CheckpointFile("q3_train_cnn", "bn_lr0.001_seed1_bf16"), "checkpoints/q3_train_cnn/bn_lr0.001_seed1_bf16.ckpt");
+  EXPECT_EQ(CheckpointFile("q3_train_cnn", "bn_lr0.001_seed1_bf16"),
+            "checkpoints/q3_train_cnn/bn_lr0.001_seed1_bf16.ckpt");
   EXPECT_NE(CheckpointFile("q3_train_cnn", "a"), CheckpointFile("q4_bn_sweep", "a"));
 }
 

@@ -16,11 +16,19 @@ EXPORTER = "tests/train/export_weights_main"
 
 def keras_example_eval(sd, x, batchnorm):
     """Keras' cifar10_cnn in eval mode (no dropout; BN with running statistics, eps 1e-3)."""
+
     def block(h, i, padding):
         h = F.conv2d(h, sd[f"conv{i}.weight"], sd[f"conv{i}.bias"], padding=padding)
         if batchnorm:
-            h = F.batch_norm(h, sd[f"bn{i}.running_mean"], sd[f"bn{i}.running_var"], sd[f"bn{i}.weight"],
-                             sd[f"bn{i}.bias"], training=False, eps=1e-3)
+            h = F.batch_norm(
+                h,
+                sd[f"bn{i}.running_mean"],
+                sd[f"bn{i}.running_var"],
+                sd[f"bn{i}.weight"],
+                sd[f"bn{i}.bias"],
+                training=False,
+                eps=1e-3,
+            )
         return F.relu(h)
 
     h = F.max_pool2d(block(block(x, 1, 1), 2, 0), 2)
@@ -47,8 +55,10 @@ class PthExportTest(unittest.TestCase):
                 with torch.no_grad():
                     logits = keras_example_eval(sd, x, batchnorm)
                 self.assertEqual(logits.shape, expected.shape)
-                self.assertTrue(torch.allclose(logits, expected, rtol=1e-4, atol=1e-5),
-                                f"max difference {(logits - expected).abs().max().item()}")
+                self.assertTrue(
+                    torch.allclose(logits, expected, rtol=1e-4, atol=1e-5),
+                    f"max difference {(logits - expected).abs().max().item()}",
+                )
 
 
 if __name__ == "__main__":

@@ -103,17 +103,20 @@ TEST(TrainerTest, EvaluateOverSeveralBatchesEqualsOneForwardPass) {
 
   torch::NoGradGuard no_grad;
   model->eval();
-  const torch::Tensor x = torch::from_blob(const_cast<uint8_t*>(images.pixels.data()), {300, 3, 32, 32}, torch::kUInt8)
-                              .to(torch::kFloat32)
-                              .div(255.0);
-  const torch::Tensor y = torch::from_blob(const_cast<int64_t*>(images.labels.data()), {300}, torch::kInt64);
+  const torch::Tensor x =
+      torch::from_blob(const_cast<uint8_t*>(images.pixels.data()), {300, 3, 32, 32}, torch::kUInt8)
+          .to(torch::kFloat32)
+          .div(255.0);
+  const torch::Tensor y =
+      torch::from_blob(const_cast<int64_t*>(images.labels.data()), {300}, torch::kInt64);
   const torch::Tensor logits = model->forward(x);
   const torch::Tensor predicted = logits.argmax(1);
   EXPECT_NEAR(batched.loss, torch::nn::functional::cross_entropy(logits, y).item<double>(), 1e-5);
   EXPECT_DOUBLE_EQ(batched.accuracy, predicted.eq(y).sum().item<int64_t>() / 300.0);
   const torch::Tensor counts = torch::bincount(predicted, {}, 10);
   ASSERT_EQ(batched.prediction_counts.size(), 10u);
-  for (int c = 0; c < 10; ++c) EXPECT_EQ(batched.prediction_counts[c], counts[c].item<int64_t>()) << c;
+  for (int c = 0; c < 10; ++c)
+    EXPECT_EQ(batched.prediction_counts[c], counts[c].item<int64_t>()) << c;
 }
 
 TEST(TrainerTest, ACheckpointOfOneArchitectureIsNotResumedByAnother) {
@@ -127,14 +130,19 @@ TEST(TrainerTest, ACheckpointOfOneArchitectureIsNotResumedByAnother) {
   ASSERT_TRUE(Train(narrow_model, train, test, options).ok());
   options.resume = true;
   options.epochs = 2;
-  for (auto change : {+[](models::CifarCnnOptions& o) { o.widths = {8, 8, 16, 32}; },
-                      +[](models::CifarCnnOptions& o) { o.dropout = {0, 0, 0}; }}) {
+  for (auto change : {+[](models::CifarCnnOptions& o) {
+                        o.widths = {8, 8, 16, 32};
+                      },
+                      +[](models::CifarCnnOptions& o) {
+                        o.dropout = {0, 0, 0};
+                      }}) {
     models::CifarCnnOptions other = narrow;
     change(other);
     models::CifarCnn other_model(other);
     absl::StatusOr<TrainResult> refused = Train(other_model, train, test, options);
     ASSERT_FALSE(refused.ok());
-    EXPECT_NE(refused.status().message().find("different configuration"), std::string::npos) << refused.status();
+    EXPECT_NE(refused.status().message().find("different configuration"), std::string::npos)
+        << refused.status();
   }
   models::CifarCnn same(narrow);
   EXPECT_TRUE(Train(same, train, test, options).ok());
@@ -201,7 +209,8 @@ TEST(TrainerTest, ResumedRunEqualsUninterruptedRun) {
     ExpectSameMetrics(uninterrupted, *resumed);
     // Weights are the same too.
     for (const auto& item : whole->named_parameters()) {
-      EXPECT_TRUE(torch::equal(item.value(), resumed_model->named_parameters()[item.key()])) << item.key();
+      EXPECT_TRUE(torch::equal(item.value(), resumed_model->named_parameters()[item.key()]))
+          << item.key();
     }
   }
 }
@@ -235,7 +244,8 @@ TEST(TrainerTest, ResumeRefusesOtherDataOfTheSameSize) {
   options.epochs = 2;
   absl::StatusOr<TrainResult> refused = Train(model, SquaresTask(32, 9), test, options);
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message().find("data="), std::string::npos) << refused.status().message();
+  EXPECT_NE(refused.status().message().find("data="), std::string::npos)
+      << refused.status().message();
   ASSERT_TRUE(Train(model, train, test, options).ok());  // the same data resumes
 }
 
@@ -264,7 +274,8 @@ TEST(TrainerTest, DivergenceIsRecordedNotCrashed) {
 // records over 200+ steps. Stated tolerance: the per-epoch mean training loss
 // differs by at most 0.15 (losses start near 2.3).
 TEST(TrainerTest, Bf16LossCurveFollowsFp32) {
-  absl::StatusOr<data::Cifar10> data = data::LoadCifar10("tests/data/cifar10_fixture", FixtureLoadOptions());
+  absl::StatusOr<data::Cifar10> data =
+      data::LoadCifar10("tests/data/cifar10_fixture", FixtureLoadOptions());
   ASSERT_TRUE(data.ok()) << data.status();
   TrainOptions options = SmallOptions();
   options.epochs = 16;  // 13 steps each: 208 steps
@@ -295,7 +306,8 @@ TEST(TrainerTest, ConfigureThreadsFlushesDenormals) {
       {
         const bool two = ConfigureThreads(2) == 2;
         const torch::Tensor tiny = torch::full({1 << 20}, 1e-20f);
-        const int64_t denormal = (tiny * tiny).count_nonzero().item<int64_t>();  // 1e-40: a float denormal
+        const int64_t denormal =
+            (tiny * tiny).count_nonzero().item<int64_t>();  // 1e-40: a float denormal
         volatile float a = 1e-20f;
         volatile float b = 1e-20f;
         std::fprintf(stderr, "threads %d, denormal products %ld, scalar %g\n", two ? 2 : 0,
@@ -319,8 +331,11 @@ TEST(TrainerTest, WeightsRoundTripAndMismatchIsNamed) {
   models::CifarCnn other(bn);
   absl::Status status = LoadWeights(other, path);
   EXPECT_FALSE(status.ok());
-  EXPECT_NE(status.message().find("weights of another network (this is the BatchNorm network; the file lacks "
-                                  "bn1.bias"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find(
+                "weights of another network (this is the BatchNorm network; the file lacks "
+                "bn1.bias"),
+            std::string::npos)
+      << status.message();
   // The other way round: Module::load alone took BatchNorm weights into the baseline.
   const std::string bn_path = Tmp("bn_weights.pt");
   ASSERT_TRUE(SaveWeights(other, bn_path).ok());
@@ -334,7 +349,8 @@ TEST(TrainerTest, WeightsRoundTripAndMismatchIsNamed) {
   EXPECT_NE(garbage.message().find("not a weights file"), std::string::npos) << garbage;
   EXPECT_EQ(LoadWeights(same, path + ".missing").code(), absl::StatusCode::kNotFound);
   ASSERT_TRUE(ExportWeightsForPython(model, Tmp("weights.pth")).ok());
-  EXPECT_GT(std::filesystem::file_size(std::string(std::getenv("TEST_TMPDIR")) + "/weights.pth"), 5000000u);
+  EXPECT_GT(std::filesystem::file_size(std::string(std::getenv("TEST_TMPDIR")) + "/weights.pth"),
+            5000000u);
 }
 
 }  // namespace

@@ -9,7 +9,8 @@ namespace {
 
 TEST(CpuFeaturesTest, ParsesTheFlagsLine) {
   const CpuFeatures amx = ParseCpuFlags(
-      "flags\t\t: fpu vme avx2 fma avx512f avx512cd avx512_bf16 amx_bf16 avx512_fp16 amx_tile amx_int8");
+      "flags\t\t: fpu vme avx2 fma avx512f avx512cd avx512_bf16 amx_bf16 avx512_fp16 amx_tile "
+      "amx_int8");
   EXPECT_TRUE(amx.avx2);
   EXPECT_TRUE(amx.fma);
   EXPECT_TRUE(amx.avx512f);

@@ -16,8 +16,7 @@ TEST(CsvTableTest, RoundTripsQuotedFields) {
   table.AddRow({"with, comma", "say \"hi\""});
   table.AddRow({"line\nbreak", ""});
   const std::string text = table.ToString();
-  EXPECT_EQ(text,
-            "name,value\nplain,1\n\"with, comma\",\"say \"\"hi\"\"\"\n\"line\nbreak\",\n");
+  EXPECT_EQ(text, "name,value\nplain,1\n\"with, comma\",\"say \"\"hi\"\"\"\n\"line\nbreak\",\n");
   absl::StatusOr<CsvTable> parsed = CsvTable::Parse(text, "memory");
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->header(), table.header());

@@ -14,7 +14,9 @@ namespace hw1 {
 namespace {
 namespace fs = std::filesystem;
 
-std::string Tmp(const std::string& name) { return std::string(std::getenv("TEST_TMPDIR")) + "/" + name; }
+std::string Tmp(const std::string& name) {
+  return std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
+}
 
 TEST(FileUtilTest, AtomicWriteReplacesAndLeavesNoTemporaries) {
   const std::string path = Tmp("atomic/out.txt");
@@ -66,11 +68,12 @@ TEST(FileUtilTest, StaleTemporariesOfDeadWritersAreRemoved) {
   const std::string dead = path + ".tmp." + std::to_string(child);
   const std::string alive = path + ".tmp." + std::to_string(getpid());
   const std::string other = Tmp("stale/other.ckpt.tmp.") + std::to_string(child);
-  for (const std::string& p : {dead, alive, other}) ASSERT_TRUE(WriteFileAtomically(p, "half").ok());
+  for (const std::string& p : {dead, alive, other})
+    ASSERT_TRUE(WriteFileAtomically(p, "half").ok());
   EXPECT_EQ(RemoveStaleTemporaries(path), 1);
   EXPECT_FALSE(fs::exists(dead));
-  EXPECT_TRUE(fs::exists(alive));   // a live writer's file is its own
-  EXPECT_TRUE(fs::exists(other));   // another target's
+  EXPECT_TRUE(fs::exists(alive));  // a live writer's file is its own
+  EXPECT_TRUE(fs::exists(other));  // another target's
   EXPECT_EQ(*ReadFile(path), "checkpoint");
 }
 

@@ -28,7 +28,8 @@ TEST(ListFlagsTest, ErrorsNameTheFlagTheTextAndTheItem) {
   EXPECT_EQ(Error(ParseUnsignedList("seeds", "-1").status()), "--seeds=-1: cannot read '-1'");
   EXPECT_EQ(Error(ParseIntListInRange("layers", "0,2", 1, 4).status()),
             "--layers=0,2: cannot read '0': must be 1-4");
-  EXPECT_EQ(Error(ParseIntListInRange("layers", "1.5", 1, 4).status()), "--layers=1.5: cannot read '1.5'");
+  EXPECT_EQ(Error(ParseIntListInRange("layers", "1.5", 1, 4).status()),
+            "--layers=1.5: cannot read '1.5'");
   EXPECT_EQ(Error(ParseChoiceList("arms", "baseline,resnet", {"baseline", "bn"}).status()),
             "--arms=baseline,resnet: cannot read 'resnet': must be one of baseline, bn");
   EXPECT_FALSE(ParseUnsignedList("seeds", "").ok());  // an empty flag is one empty item

@@ -1,8 +1,7 @@
-#include "lib/util/process_env.h"
-
 #include <string>
 
 #include "gtest/gtest.h"
+#include "lib/util/process_env.h"
 
 namespace hw1 {
 namespace {
@@ -28,7 +27,8 @@ TEST(OpenBlasTest, AsksForKernelsAsNewAsTheCpu) {
 TEST(OpenBlasTest, ThisProcessUsesKernelsForThisCpu) {
   const std::string core = OpenBlasCore();
   ASSERT_FALSE(core.empty()) << "OpenBLAS is linked into this test";
-  EXPECT_EQ(BetterOpenBlasCore(core, DetectCpuVectorFeatures()), "") << "OpenBLAS runs '" << core << "' kernels";
+  EXPECT_EQ(BetterOpenBlasCore(core, DetectCpuVectorFeatures()), "")
+      << "OpenBLAS runs '" << core << "' kernels";
 }
 
 }  // namespace

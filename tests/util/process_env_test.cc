@@ -29,10 +29,13 @@ TEST(ProcessEnvTest, SetsWhatIsMissing) {
 }
 
 TEST(ProcessEnvTest, KeepsTheUsersSettings) {
-  EXPECT_EQ(MissingRuntimeSettings(Env({{"OMP_WAIT_POLICY", "active"}}), "skylakex", kAvx512).size(), 0u);
-  EXPECT_EQ(MissingRuntimeSettings(Env({{"GOMP_SPINCOUNT", "infinite"}}), "skylakex", kAvx512).size(), 0u);
-  EXPECT_EQ(MissingRuntimeSettings(Env({{"OPENBLAS_CORETYPE", "Haswell"}, {"GOMP_SPINCOUNT", "0"}}), "haswell",
-                                   kAvx512)
+  EXPECT_EQ(
+      MissingRuntimeSettings(Env({{"OMP_WAIT_POLICY", "active"}}), "skylakex", kAvx512).size(), 0u);
+  EXPECT_EQ(
+      MissingRuntimeSettings(Env({{"GOMP_SPINCOUNT", "infinite"}}), "skylakex", kAvx512).size(),
+      0u);
+  EXPECT_EQ(MissingRuntimeSettings(Env({{"OPENBLAS_CORETYPE", "Haswell"}, {"GOMP_SPINCOUNT", "0"}}),
+                                   "haswell", kAvx512)
                 .size(),
             0u);
 }
@@ -40,7 +43,8 @@ TEST(ProcessEnvTest, KeepsTheUsersSettings) {
 TEST(ProcessEnvTest, NothingIsMissingAfterTheRestart) {
   // What a restarted process sees: the settings of the first pass are set.
   std::map<std::string, std::string> env;
-  for (const EnvSetting& s : MissingRuntimeSettings(Env({}), "prescott", kAvx512)) env[s.name] = s.value;
+  for (const EnvSetting& s : MissingRuntimeSettings(Env({}), "prescott", kAvx512))
+    env[s.name] = s.value;
   EXPECT_TRUE(MissingRuntimeSettings(Env(env), "skylakex", kAvx512).empty());
 }
 
@@ -57,7 +61,8 @@ TEST(ProcessEnvTest, ThisProcessWasRestartedWithPassiveWaits) {
 
 int main(int argc, char** argv) {
   // What the caller gave, remembered across the restart (the first pass sets it).
-  const bool set = std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr;
+  const bool set =
+      std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr;
   setenv("HW1_TEST_WAIT_BEFORE_RESTART", set ? "set" : "unset", /*overwrite=*/0);
   hw1::RestartWithRuntimeEnvironment(argv);
   testing::InitGoogleTest(&argc, argv);

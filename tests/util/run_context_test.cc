@@ -43,7 +43,8 @@ class GitCommitTest : public testing::Test {
   }
   void TearDown() override { unsetenv("BUILD_WORKSPACE_DIRECTORY"); }
   void Git(const std::string& args) {
-    ASSERT_EQ(std::system(("git -C '" + repo_ + "' " + args + " >/dev/null 2>&1").c_str()), 0) << args;
+    ASSERT_EQ(std::system(("git -C '" + repo_ + "' " + args + " >/dev/null 2>&1").c_str()), 0)
+        << args;
   }
   std::string repo_;
 };

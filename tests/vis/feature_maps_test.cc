@@ -52,7 +52,8 @@ TEST(ReceptiveFieldTest, GradientSupportLiesInsideTheField) {
     const torch::Tensor a = model->ForwardWithActivations(x).conv_activations[layer - 1];
     const int y = static_cast<int>(a.size(2) / 2), xx = static_cast<int>(a.size(3) / 2);
     // Sum over channels so that some channel is active.
-    const torch::Tensor grad = torch::autograd::grad({a[0].select(1, y).select(1, xx).sum()}, {x})[0];
+    const torch::Tensor grad =
+        torch::autograd::grad({a[0].select(1, y).select(1, xx).sum()}, {x})[0];
     const torch::Tensor support = grad.abs().sum(std::vector<int64_t>{0, 1}).gt(0);
     const ReceptiveField rf = UnitReceptiveField(layer, y, xx);
     const torch::Tensor outside = support.clone();
@@ -60,7 +61,8 @@ TEST(ReceptiveFieldTest, GradientSupportLiesInsideTheField) {
     EXPECT_EQ(outside.sum().item<int64_t>(), 0) << "layer " << layer;
     EXPECT_GT(support.sum().item<int64_t>(), 0) << "layer " << layer;
     // With random weights the whole field is used.
-    EXPECT_EQ(support.sum().item<int64_t>(), (rf.bottom - rf.top + 1) * (rf.right - rf.left + 1)) << layer;
+    EXPECT_EQ(support.sum().item<int64_t>(), (rf.bottom - rf.top + 1) * (rf.right - rf.left + 1))
+        << layer;
   }
 }
 
@@ -80,12 +82,14 @@ TEST(FeatureMapsTest, PooledGradientMatchesFiniteDifferences) {
       torch::Tensor plus = g.activations.clone(), minus = g.activations.clone();
       plus.select(1, c).add_(h);
       minus.select(1, c).add_(-h);
-      const torch::Tensor lp = model->ForwardFromLayer(layer, plus), lm = model->ForwardFromLayer(layer, minus);
+      const torch::Tensor lp = model->ForwardFromLayer(layer, plus),
+                          lm = model->ForwardFromLayer(layer, minus);
       const int64_t hw = g.activations.size(2) * g.activations.size(3);
       for (int64_t n = 0; n < 3; ++n) {
         const int64_t k = g.predicted[n].item<int64_t>();
         const double fd = (lp[n][k].item<double>() - lm[n][k].item<double>()) / (2 * h * hw);
-        EXPECT_NEAR(g.pooled[n][c].item<double>(), fd, 1e-7 + 1e-5 * std::abs(fd)) << layer << " " << c;
+        EXPECT_NEAR(g.pooled[n][c].item<double>(), fd, 1e-7 + 1e-5 * std::abs(fd))
+            << layer << " " << c;
       }
     }
   }
@@ -100,10 +104,11 @@ TEST(FeatureMapsTest, HeatmapPeaksOnTheBrightSquare) {
     for (auto& p : model->parameters()) p.zero_();
     auto params = model->named_parameters();
     params["conv1.weight"][0].fill_(1.0 / 27);  // channel 0: mean brightness of the 3×3 patch …
-    params["conv1.bias"][0].fill_(-0.5);       // … above one half
-    for (const char* name : {"conv2.weight", "conv3.weight", "conv4.weight"}) params[name][0][0][1][1] = 1.0;
+    params["conv1.bias"][0].fill_(-0.5);        // … above one half
+    for (const char* name : {"conv2.weight", "conv3.weight", "conv4.weight"})
+      params[name][0][0][1][1] = 1.0;
     params["fc1.weight"][0].slice(0, 0, 36).fill_(1.0);  // sums channel 0 of the last 6×6 map
-    params["fc2.weight"][0][0] = 1.0;                     // into class 0
+    params["fc2.weight"][0][0] = 1.0;                    // into class 0
   }
   torch::Tensor image = torch::full({1, 3, 32, 32}, 0.1);
   image.slice(2, 20, 26).slice(3, 8, 14).fill_(1.0);  // square at rows 20–25, columns 8–13
@@ -113,7 +118,8 @@ TEST(FeatureMapsTest, HeatmapPeaksOnTheBrightSquare) {
     EXPECT_GT(g.pooled[0][0].item<double>(), 0) << layer;
     for (const torch::Tensor& map : {HomeworkHeatmap(g, 0, 0), GradCam(g, 0)}) {
       const int64_t where = map.flatten().argmax().item<int64_t>();
-      const int y = static_cast<int>(where / map.size(1)), x = static_cast<int>(where % map.size(1));
+      const int y = static_cast<int>(where / map.size(1)),
+                x = static_cast<int>(where % map.size(1));
       const ReceptiveField rf = UnitReceptiveField(layer, y, x);
       // The peak unit's field overlaps the square.
       EXPECT_TRUE(rf.bottom >= 20 && rf.top <= 25 && rf.right >= 8 && rf.left <= 13)
@@ -127,15 +133,17 @@ TEST(FeatureMapsTest, HeatmapPeaksOnTheBrightSquare) {
 // channel by its α, sums, and keeps the positive part; values by hand.
 TEST(FeatureMapsTest, GradCamAndHomeworkVariantByHand) {
   LayerGradients g;
-  g.activations = torch::tensor({1.0, 2.0, 3.0, 4.0,    // channel 0
+  g.activations = torch::tensor({1.0, 2.0, 3.0, 4.0,   // channel 0
                                  4.0, 0.0, 1.0, 1.0})  // channel 1
                       .view({1, 2, 2, 2});
   g.pooled = torch::tensor({0.5, -1.0}).view({1, 2});
   // 0.5·A0 − A1 = [[−3.5, 1], [0.5, 1]]; ReLU keeps [[0, 1], [0.5, 1]].
   EXPECT_TRUE(torch::equal(GradCam(g, 0), torch::tensor({0.0, 1.0, 0.5, 1.0}).view({2, 2})));
   // The homework's variant keeps one channel's sign: −A1.
-  EXPECT_TRUE(torch::equal(HomeworkHeatmap(g, 0, 1), torch::tensor({-4.0, 0.0, -1.0, -1.0}).view({2, 2})));
-  EXPECT_TRUE(torch::equal(HomeworkHeatmap(g, 0, 0), torch::tensor({0.5, 1.0, 1.5, 2.0}).view({2, 2})));
+  EXPECT_TRUE(
+      torch::equal(HomeworkHeatmap(g, 0, 1), torch::tensor({-4.0, 0.0, -1.0, -1.0}).view({2, 2})));
+  EXPECT_TRUE(
+      torch::equal(HomeworkHeatmap(g, 0, 0), torch::tensor({0.5, 1.0, 1.5, 2.0}).view({2, 2})));
 }
 
 TEST(FeatureMapsTest, RankingHelpers) {
@@ -148,14 +156,16 @@ TEST(FeatureMapsTest, RankingHelpers) {
   const torch::Tensor a = torch::tensor({1.0, 2.0, 3.0, 4.0});
   EXPECT_DOUBLE_EQ(SpearmanCorrelation(a, a * a), 1.0);
   EXPECT_DOUBLE_EQ(SpearmanCorrelation(a, -a), -1.0);
-  EXPECT_NEAR(SpearmanCorrelation(torch::tensor({1.0, 2.0, 2.0, 3.0}), a), 0.9486832980505138, 1e-12);
+  EXPECT_NEAR(SpearmanCorrelation(torch::tensor({1.0, 2.0, 2.0, 3.0}), a), 0.9486832980505138,
+              1e-12);
   EXPECT_EQ(SpearmanCorrelation(torch::zeros({4}), a), 0.0);
 }
 
 // Adebayo et al. (2018): maps of a trained model must not be those of a model
 // with random weights. Trained here on real CIFAR-10 records (the fixture).
 TEST(FeatureMapsTest, TrainedMapsDifferFromRandomWeightMaps) {
-  absl::StatusOr<data::Cifar10> data = data::LoadCifar10("tests/data/cifar10_fixture", FixtureLoadOptions());
+  absl::StatusOr<data::Cifar10> data =
+      data::LoadCifar10("tests/data/cifar10_fixture", FixtureLoadOptions());
   ASSERT_TRUE(data.ok());
   train::TrainOptions options;
   options.epochs = 8;
@@ -167,7 +177,9 @@ TEST(FeatureMapsTest, TrainedMapsDifferFromRandomWeightMaps) {
   models::CifarCnn trained, random;
   ASSERT_TRUE(train::Train(trained, data->train, data->test, options).ok());
   const torch::Tensor images =
-      torch::from_blob(data->test.pixels.data(), {20, 3, 32, 32}, torch::kUInt8).to(torch::kFloat32) / 255.0;
+      torch::from_blob(data->test.pixels.data(), {20, 3, 32, 32}, torch::kUInt8)
+          .to(torch::kFloat32) /
+      255.0;
   for (int layer : {2, 4}) {
     const LayerGradients a = PredictedClassGradients(trained, images, layer);
     const LayerGradients b = PredictedClassGradients(random, images, layer);

@@ -40,10 +40,22 @@ RECORD_BYTES = 1 + 3 * 32 * 32
 OFFICIAL_RECORDS = 10000
 CSV_NAME = "keras_reference.csv"
 MANIFEST_NAME = "keras_reference.manifest.json"
-COLUMNS = ["run_id", "framework", "arm", "lr_multiplier", "seed", "epochs", "epoch", "train_loss",
-           "train_acc", "val_loss", "val_acc", "val_majority_class_share", "seconds"]
+COLUMNS = [
+    "run_id",
+    "framework",
+    "arm",
+    "lr_multiplier",
+    "seed",
+    "epochs",
+    "epoch",
+    "train_loss",
+    "train_acc",
+    "val_loss",
+    "val_acc",
+    "val_majority_class_share",
+    "seconds",
+]
 BASE_LR = 1e-4
-
 
 
 class UsageError(Exception):
@@ -64,8 +76,10 @@ def load_cifar10(folder, require_official_sizes=True, train_limit=-1):
             raise UsageError(f"{path}: {len(raw)} bytes is not a whole number of {RECORD_BYTES}-byte records")
         records = len(raw) // RECORD_BYTES
         if require_official_sizes and records != OFFICIAL_RECORDS:
-            raise UsageError(f"{path}: {records} records, the official file has {OFFICIAL_RECORDS}; "
-                             "pass --partial_data for a subset copy")
+            raise UsageError(
+                f"{path}: {records} records, the official file has {OFFICIAL_RECORDS}; "
+                "pass --partial_data for a subset copy"
+            )
         md5[name] = hashlib.md5(raw).hexdigest()
         table = np.frombuffer(raw, dtype=np.uint8).reshape(records, RECORD_BYTES)
         labels = table[:, 0].astype(np.int64)
@@ -113,8 +127,15 @@ def plan_runs(name, threads, train_limit=-1, epochs_override=0):
     for arm, multiplier, seeds, epochs in PLANS[name]:
         epochs = epochs_override or epochs
         for seed in seeds:
-            runs.append({"run_id": run_id(arm, multiplier, seed, epochs, threads, train_limit), "arm": arm,
-                         "lr_multiplier": multiplier, "seed": seed, "epochs": epochs})
+            runs.append(
+                {
+                    "run_id": run_id(arm, multiplier, seed, epochs, threads, train_limit),
+                    "arm": arm,
+                    "lr_multiplier": multiplier,
+                    "seed": seed,
+                    "epochs": epochs,
+                }
+            )
     return runs
 
 
@@ -152,11 +173,27 @@ def fmt(value):
 
 def git_commit(workspace):
     try:
-        head = subprocess.run(["git", "-C", workspace, "rev-parse", "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", workspace, "status", "--porcelain", "--untracked-files=no", "--",
-                                ".", ":!reports/data", ":!reports/figures", ":!reports/hw1.md"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", workspace, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [
+                "git",
+                "-C",
+                workspace,
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                ":!reports/data",
+                ":!reports/figures",
+                ":!reports/hw1.md",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         return head + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
@@ -199,8 +236,7 @@ def train_run(run, data, out_dir, threads, signature, log):
     # a resumed run then repeats an uninterrupted one exactly. (tf-keras 2.21's RandomGenerator.)
     tf_keras.backend.experimental.enable_tf_random_generator()
     model = build_model(tf_keras, run["arm"])
-    optimizer = tf_keras.optimizers.legacy.Adam(learning_rate=BASE_LR * run["lr_multiplier"], decay=1e-6,
-                                                epsilon=1e-7)
+    optimizer = tf_keras.optimizers.legacy.Adam(learning_rate=BASE_LR * run["lr_multiplier"], decay=1e-6, epsilon=1e-7)
     model.compile(loss="categorical_crossentropy", optimizer=optimizer, metrics=["accuracy"])
     generators = []
     for layer in model.layers:
@@ -216,8 +252,10 @@ def train_run(run, data, out_dir, threads, signature, log):
         with open(state_path) as handle:
             state = json.load(handle)
         if state.get("signature") != signature:
-            raise UsageError(f"{state_path}: checkpoint of another configuration ({state.get('signature')} vs "
-                             f"{signature}); remove {ckpt_dir}")
+            raise UsageError(
+                f"{state_path}: checkpoint of another configuration ({state.get('signature')} vs "
+                f"{signature}); remove {ckpt_dir}"
+            )
         # Deferred restoration: variables made later (optimizer slots, the dropout generators'
         # state) take their saved values when they are created.
         checkpoint.read(os.path.join(ckpt_dir, "ckpt"))
@@ -231,8 +269,14 @@ def train_run(run, data, out_dir, threads, signature, log):
         began = time.monotonic()
         # The epoch's order depends only on (seed, epoch), as in the C++ trainer: resuming reproduces it.
         order = np.random.RandomState(run["seed"] * 1000003 + epoch).permutation(n)
-        history = model.fit(x_train[order].astype(np.float32) / 255.0, y_train_hot[order], batch_size=32,
-                            epochs=1, shuffle=False, verbose=0)
+        history = model.fit(
+            x_train[order].astype(np.float32) / 255.0,
+            y_train_hot[order],
+            batch_size=32,
+            epochs=1,
+            shuffle=False,
+            verbose=0,
+        )
         train_loss, train_acc = history.history["loss"][0], history.history["accuracy"][0]
         if not np.isfinite(train_loss):
             log(f"{run['run_id']}: epoch {epoch}: the training loss is not finite: the run diverged")
@@ -242,16 +286,27 @@ def train_run(run, data, out_dir, threads, signature, log):
         picked = np.clip(probabilities[np.arange(len(y_test)), y_test], 1e-7, 1 - 1e-7)
         predicted = probabilities.argmax(axis=1)
         counts = np.bincount(predicted, minlength=10).tolist()
-        row = {"run_id": run["run_id"], "framework": f"tf-keras {tf_keras.__version__}", "arm": run["arm"],
-               "lr_multiplier": f"{run['lr_multiplier']:g}", "seed": str(run["seed"]),
-               "epochs": str(run["epochs"]), "epoch": str(epoch), "train_loss": fmt(train_loss),
-               "train_acc": fmt(train_acc), "val_loss": fmt(-np.log(picked).mean()),
-               "val_acc": fmt((predicted == y_test).mean()), "val_majority_class_share": fmt(majority_class_share(counts)),
-               "seconds": f"{time.monotonic() - began:.1f}"}
+        row = {
+            "run_id": run["run_id"],
+            "framework": f"tf-keras {tf_keras.__version__}",
+            "arm": run["arm"],
+            "lr_multiplier": f"{run['lr_multiplier']:g}",
+            "seed": str(run["seed"]),
+            "epochs": str(run["epochs"]),
+            "epoch": str(epoch),
+            "train_loss": fmt(train_loss),
+            "train_acc": fmt(train_acc),
+            "val_loss": fmt(-np.log(picked).mean()),
+            "val_acc": fmt((predicted == y_test).mean()),
+            "val_majority_class_share": fmt(majority_class_share(counts)),
+            "seconds": f"{time.monotonic() - began:.1f}",
+        }
         rows.append(row)
-        log(f"{run['run_id']}: epoch {epoch}/{run['epochs']} loss {train_loss:.4f} acc {train_acc:.4f} "
+        log(
+            f"{run['run_id']}: epoch {epoch}/{run['epochs']} loss {train_loss:.4f} acc {train_acc:.4f} "
             f"val_acc {float(row['val_acc']):.4f} majority {float(row['val_majority_class_share']):.3f} "
-            f"{row['seconds']} s")
+            f"{row['seconds']} s"
+        )
         tmp = ckpt_dir + ".tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         os.makedirs(tmp)
@@ -270,7 +325,8 @@ def default_data_dir():
 
 def main(argv):
     workspace = os.environ.get("BUILD_WORKSPACE_DIRECTORY") or os.path.abspath(
-        os.path.join(os.path.dirname(__file__), "..", ".."))
+        os.path.join(os.path.dirname(__file__), "..", "..")
+    )
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data_dir", default=default_data_dir(), help="CIFAR-10 binary folder")
     parser.add_argument("--out_dir", default=os.path.join(workspace, "reports", "data"))
@@ -308,47 +364,74 @@ def main(argv):
             signature = f"{run['run_id']} data={digest}"
             done = recorded.get(run["run_id"], {})
             if done and done.get("signature") != signature:
-                raise UsageError(f"{manifest_path}: run {run['run_id']} was made as \"{done.get('signature')}\", "
-                                 f"this asks for \"{signature}\"; use another --out_dir")
+                raise UsageError(
+                    f"{manifest_path}: run {run['run_id']} was made as \"{done.get('signature')}\", "
+                    f'this asks for "{signature}"; use another --out_dir'
+                )
             status = "done, skipped" if done else "to run"
             print(f"  {run['run_id']:<45} {status}")
             if not done:
                 todo.append((run, signature))
         if args.max_runs:
-            todo = todo[:args.max_runs]
+            todo = todo[: args.max_runs]
         if args.dry_run or not todo:
             return 0
 
         commit = git_commit(workspace)  # what this process runs, whatever the tree becomes meanwhile
         import tensorflow as tf
         import tf_keras
+
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
         for run, signature in todo:
             began = time.monotonic()
-            rows, diverged = train_run(run, (x_train, y_train, x_test, y_test), args.out_dir, args.threads,
-                                       signature, log)
+            rows, diverged = train_run(
+                run, (x_train, y_train, x_test, y_test), args.out_dir, args.threads, signature, log
+            )
             merge_run_rows(csv_path, run["run_id"], rows)
             last = rows[-1] if rows else None
-            manifest.update({"experiment": "keras_reference", "tensorflow": tf.__version__,
-                             "tf_keras": tf_keras.__version__, "numpy": np.__version__,
-                             "python": sys.version.split()[0], "threads": args.threads,
-                             "data": {"dir": os.path.abspath(args.data_dir), "md5": md5,
-                                      "train_images": int(len(y_train)), "test_images": int(len(y_test))},
-                             "cpu_flags": sorted(set(open("/proc/cpuinfo").read().split()) &
-                                                 {"avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile"})})
+            manifest.update(
+                {
+                    "experiment": "keras_reference",
+                    "tensorflow": tf.__version__,
+                    "tf_keras": tf_keras.__version__,
+                    "numpy": np.__version__,
+                    "python": sys.version.split()[0],
+                    "threads": args.threads,
+                    "data": {
+                        "dir": os.path.abspath(args.data_dir),
+                        "md5": md5,
+                        "train_images": int(len(y_train)),
+                        "test_images": int(len(y_test)),
+                    },
+                    "cpu_flags": sorted(
+                        set(open("/proc/cpuinfo").read().split())
+                        & {"avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile"}
+                    ),
+                }
+            )
             manifest.setdefault("runs", {})[run["run_id"]] = {
-                "signature": signature, "arm": run["arm"], "lr_multiplier": run["lr_multiplier"],
-                "lr": BASE_LR * run["lr_multiplier"], "seed": run["seed"], "epochs": run["epochs"],
-                "batch_size": 32, "decay": 1e-6, "adam_epsilon": 1e-7, "diverged": diverged,
-                "epochs_completed": len(rows), "wall_seconds": round(time.monotonic() - began, 1),
-                "collapsed": bool(last) and is_collapsed(float(last["val_acc"]),
-                                                         float(last["val_majority_class_share"])),
+                "signature": signature,
+                "arm": run["arm"],
+                "lr_multiplier": run["lr_multiplier"],
+                "lr": BASE_LR * run["lr_multiplier"],
+                "seed": run["seed"],
+                "epochs": run["epochs"],
+                "batch_size": 32,
+                "decay": 1e-6,
+                "adam_epsilon": 1e-7,
+                "diverged": diverged,
+                "epochs_completed": len(rows),
+                "wall_seconds": round(time.monotonic() - began, 1),
+                "collapsed": bool(last)
+                and is_collapsed(float(last["val_acc"]), float(last["val_majority_class_share"])),
                 "git_commit": commit,
-                "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }
             write_atomically(manifest_path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-            shutil.rmtree(os.path.join(args.out_dir, "checkpoints", "keras_reference", run["run_id"]),
-                          ignore_errors=True)
+            shutil.rmtree(
+                os.path.join(args.out_dir, "checkpoints", "keras_reference", run["run_id"]), ignore_errors=True
+            )
             log(f"{run['run_id']}: done, final val acc {float(last['val_acc']) if last else float('nan'):.4f}")
         return 0
     except UsageError as error:

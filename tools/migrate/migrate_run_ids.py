@@ -24,7 +24,9 @@ import os
 import re
 import sys
 
-OLD_ID = re.compile(r"^(?P<head>(?:baseline|bn)_lr[0-9.e+-]+_seed\d+_(?:bf16|fp32))(?P<tail>(?:_e\d+)?(?:_train\d+)?(?:_test\d+)?)$")
+OLD_ID = re.compile(
+    r"^(?P<head>(?:baseline|bn)_lr[0-9.e+-]+_seed\d+_(?:bf16|fp32))(?P<tail>(?:_e\d+)?(?:_train\d+)?(?:_test\d+)?)$"
+)
 NOTE = "run ids gained _t<threads> (tools/migrate/migrate_run_ids.py)"
 
 
@@ -90,8 +92,9 @@ def plan(folder):
         else:
             mapping[run_id] = new_id(run_id, threads.pop())
     if problems:
-        raise MigrationError(f"{folder}: cannot name these runs' threads; nothing was changed:\n  "
-                             + "\n  ".join(problems))
+        raise MigrationError(
+            f"{folder}: cannot name these runs' threads; nothing was changed:\n  " + "\n  ".join(problems)
+        )
     return mapping
 
 
@@ -153,9 +156,14 @@ def migrate(folder):
             record["signature"] = _replace_ids(record["signature"], mapping)
             writes[os.path.join(runs_dir, new + ".json")] = json.dumps(record, indent=2) + "\n"
             renames.append((record_path, None))  # removed once the new record is in place
-    for sub in ["weights"] + [os.path.join("checkpoints", d) for d in
-                              (os.listdir(os.path.join(folder, "checkpoints"))
-                               if os.path.isdir(os.path.join(folder, "checkpoints")) else [])]:
+    for sub in ["weights"] + [
+        os.path.join("checkpoints", d)
+        for d in (
+            os.listdir(os.path.join(folder, "checkpoints"))
+            if os.path.isdir(os.path.join(folder, "checkpoints"))
+            else []
+        )
+    ]:
         d = os.path.join(folder, sub)
         if not os.path.isdir(d):
             continue
@@ -163,7 +171,7 @@ def migrate(folder):
             # "<id>.pt", "<id>.ckpt", …: run ids hold dots themselves (lr0.0001).
             old = next((o for o in mapping if name.startswith(o + ".")), None)
             if old is not None:
-                renames.append((os.path.join(d, name), os.path.join(d, mapping[old] + name[len(old):])))
+                renames.append((os.path.join(d, name), os.path.join(d, mapping[old] + name[len(old) :])))
     # Every new text to a temporary file first, then into place: an error before
     # this point leaves the folder as it was.
     temps = {}

@@ -57,12 +57,14 @@ def plan(folder):
         signature = record.get("signature", "")
         if " libtorch=" in signature and " data=" in signature:
             continue
-        run_id = record.get("run_id", name[:-len(".json")])
+        run_id = record.get("run_id", name[: -len(".json")])
         run = (manifest.get("runs") or {}).get(run_id) or {}
         md5 = run.get("data_md5") or (manifest.get("data") or {}).get("md5")
         if not md5:
-            raise MigrationError(f"{path}: no data MD5s recorded for run {run_id} in {manifest_path}; "
-                                 "cannot say which data it was trained on")
+            raise MigrationError(
+                f"{path}: no data MD5s recorded for run {run_id} in {manifest_path}; "
+                "cannot say which data it was trained on"
+            )
         if "torch_version" not in manifest:
             raise MigrationError(f"{manifest_path}: no torch_version; cannot say which LibTorch made {run_id}")
         record["signature"] = f"{signature} libtorch={major_minor(manifest['torch_version'])} data={data_digest(md5)}"

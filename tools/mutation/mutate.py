@@ -34,8 +34,9 @@ SKIPPED_PREFIXES = ("reports/data/", "reports/figures/")
 
 
 def repo_root():
-    return subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=HERE, check=True,
-                          capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=HERE, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def default_scratch(root):
@@ -48,15 +49,21 @@ def check_applies(mutation, text):
     count = text.count(mutation.find)
     if count == 1:
         return None
-    return (f"mutation {mutation.id}: its text occurs {count} times in {mutation.path} (must be once); "
-            "update tools/mutation/mutations.py")
+    return (
+        f"mutation {mutation.id}: its text occurs {count} times in {mutation.path} (must be once); "
+        "update tools/mutation/mutations.py"
+    )
 
 
 def sync_tree(root, scratch):
     """Copies the work tree's files (tracked, and new ones git does not ignore) into `scratch`, leaving unchanged
     files alone so that Bazel's cache there stays warm; removes files no longer tracked."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=root,
-                            check=True, capture_output=True).stdout
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    ).stdout
     files = [f for f in listed.decode().split("\0") if f and not f.startswith(SKIPPED_PREFIXES)]
     os.makedirs(scratch, exist_ok=True)
     wanted = set()
@@ -139,8 +146,10 @@ def main(argv=None):
     start = time.time()
     code = bazel_test(scratch, targets, "", os.path.join(logs, "unmutated.log"))
     if code != 0:
-        print(f"mutate: the tests fail without any mutation (bazel exit {code}); see {logs}/unmutated.log",
-              file=sys.stderr)
+        print(
+            f"mutate: the tests fail without any mutation (bazel exit {code}); see {logs}/unmutated.log",
+            file=sys.stderr,
+        )
         return 2
     print(f"mutate: unmutated, {len(targets)} test targets pass ({time.time() - start:.0f} s)", flush=True)
 
@@ -165,8 +174,9 @@ def main(argv=None):
         else:
             outcome, by = "did not build", f"bazel exit {code}"
         seconds = time.time() - start
-        results.append({"id": m.id, "path": m.path, "outcome": outcome, "caught_by": by,
-                        "seconds": f"{seconds:.0f}", "why": m.why})
+        results.append(
+            {"id": m.id, "path": m.path, "outcome": outcome, "caught_by": by, "seconds": f"{seconds:.0f}", "why": m.why}
+        )
         print(f"[{i}/{len(chosen)}] {m.id}: {outcome}{' by ' + by if by else ''} ({seconds:.0f} s)", flush=True)
 
     tmp = f"{out}.tmp.{os.getpid()}"

@@ -10,8 +10,9 @@ import unittest
 from tools.keras_reference import keras_reference as k
 from tools.migrate import migrate_run_signatures
 
-FIXTURE = os.path.join(os.environ.get("TEST_SRCDIR", ""), os.environ.get("TEST_WORKSPACE", ""),
-                       "tests/data/cifar10_fixture")
+FIXTURE = os.path.join(
+    os.environ.get("TEST_SRCDIR", ""), os.environ.get("TEST_WORKSPACE", ""), "tests/data/cifar10_fixture"
+)
 
 
 def row(rid, epoch, val_acc="0.5"):
@@ -29,7 +30,7 @@ class KerasReferenceTest(unittest.TestCase):
             raw = handle.read()
         # Image 3 of batch 2 is training image 43; its pixel (row 5, column 7) of channel c is
         # byte 1 + c·1024 + 5·32 + 7 of its record (the format's CHW order).
-        record = raw[3 * k.RECORD_BYTES:4 * k.RECORD_BYTES]
+        record = raw[3 * k.RECORD_BYTES : 4 * k.RECORD_BYTES]
         self.assertEqual(y_train[43], record[0])
         for c in range(3):
             self.assertEqual(x_train[43, 5, 7, c], record[1 + c * 1024 + 5 * 32 + 7])
@@ -63,8 +64,10 @@ class KerasReferenceTest(unittest.TestCase):
         self.assertEqual(runs[0]["run_id"], "keras_baseline_lr0.0005_seed0_fp32_t2_e3")
         self.assertEqual(runs[10]["run_id"], "keras_baseline_lr0.0001_seed0_fp32_t2")
         self.assertEqual(len({r["run_id"] for r in runs}), len(runs))
-        self.assertEqual(k.plan_runs("homework", 1, train_limit=500, epochs_override=1)[10]["run_id"],
-                         "keras_baseline_lr0.0001_seed0_fp32_t1_e1_train500")
+        self.assertEqual(
+            k.plan_runs("homework", 1, train_limit=500, epochs_override=1)[10]["run_id"],
+            "keras_baseline_lr0.0001_seed0_fp32_t1_e1_train500",
+        )
         with self.assertRaisesRegex(k.UsageError, "--plan=fast: expected one of"):
             k.plan_runs("fast", 1)
 
@@ -75,8 +78,9 @@ class KerasReferenceTest(unittest.TestCase):
             k.merge_run_rows(path, "b", [row("b", 1)])
             k.merge_run_rows(path, "a", [row("a", 1, "0.7")])
             rows = k.read_csv(path)
-            self.assertEqual([(r["run_id"], r["epoch"], r["val_acc"]) for r in rows],
-                             [("b", "1", "0.5"), ("a", "1", "0.7")])
+            self.assertEqual(
+                [(r["run_id"], r["epoch"], r["val_acc"]) for r in rows], [("b", "1", "0.5"), ("a", "1", "0.7")]
+            )
             with open(path, "w") as handle:
                 handle.write("run_id,epoch\na,1\n")
             with self.assertRaisesRegex(k.UsageError, "keras_reference.csv: columns"):
@@ -86,8 +90,10 @@ class KerasReferenceTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             out, err = io.StringIO(), io.StringIO()
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                self.assertEqual(k.main(["--data_dir", FIXTURE, "--partial_data", "--out_dir", tmp,
-                                         "--threads", "1", "--dry_run"]), 0)
+                self.assertEqual(
+                    k.main(["--data_dir", FIXTURE, "--partial_data", "--out_dir", tmp, "--threads", "1", "--dry_run"]),
+                    0,
+                )
                 self.assertEqual(k.main(["--data_dir", FIXTURE, "--out_dir", tmp, "--dry_run"]), 2)
                 self.assertEqual(k.main(["--data_dir", FIXTURE, "--partial_data", "--threads", "0"]), 2)
             self.assertIn("keras_baseline_lr0.0005_seed9_fp32_t1_e3", out.getvalue())

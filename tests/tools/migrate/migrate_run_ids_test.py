@@ -8,7 +8,7 @@ import unittest
 
 from tools.migrate import migrate_run_ids as m
 
-Q4_ID = "baseline_lr0.0001_seed0_bf16"           # also the prefix of the next id
+Q4_ID = "baseline_lr0.0001_seed0_bf16"  # also the prefix of the next id
 Q4_SHORT = "baseline_lr0.0001_seed0_bf16_e3_train4000_test1000"
 Q3_ID = "baseline_lr0.0001_seed1_bf16"
 
@@ -24,12 +24,20 @@ def make_folder(root, q3_threads="2"):
     write(f"{root}/q3_final_metrics.csv", f"run_id,arm,threads\n{Q3_ID},baseline,{q3_threads}\n")
     write(f"{root}/q1_conv1x1.csv", "case,holds\na,true\n")
     for run_id, threads in [(Q4_ID, 2), (Q4_SHORT, 1)]:
-        write(f"{root}/runs/{run_id}.json", json.dumps(
-            {"run_id": run_id, "signature": f"{run_id} batch=32 decay=1e-06 threads={threads}"}))
-    write(f"{root}/q4_bn_sweep.manifest.json", json.dumps(
-        {"runs": {Q4_ID: {"threads": 2, "checkpoint": f"checkpoints/q4_bn_sweep/{Q4_ID}.ckpt"}}}))
-    write(f"{root}/q3_feature_maps.manifest.json", json.dumps(
-        {"weights": f"/w/reports/data/weights/{Q3_ID}.pt", "command_line": ["x", f"--weights=weights/{Q3_ID}.pt"]}))
+        write(
+            f"{root}/runs/{run_id}.json",
+            json.dumps({"run_id": run_id, "signature": f"{run_id} batch=32 decay=1e-06 threads={threads}"}),
+        )
+    write(
+        f"{root}/q4_bn_sweep.manifest.json",
+        json.dumps({"runs": {Q4_ID: {"threads": 2, "checkpoint": f"checkpoints/q4_bn_sweep/{Q4_ID}.ckpt"}}}),
+    )
+    write(
+        f"{root}/q3_feature_maps.manifest.json",
+        json.dumps(
+            {"weights": f"/w/reports/data/weights/{Q3_ID}.pt", "command_line": ["x", f"--weights=weights/{Q3_ID}.pt"]}
+        ),
+    )
     write(f"{root}/weights/{Q3_ID}.pt", "pt")
     write(f"{root}/weights/{Q3_ID}.pth", "pth")
     write(f"{root}/checkpoints/q4_bn_sweep/{Q4_SHORT}.ckpt", "ckpt")
@@ -46,12 +54,19 @@ class MigrateRunIdsTest(unittest.TestCase):
     def test_every_place_gets_the_new_id(self):
         make_folder(self.root)
         mapping = m.migrate(self.root)
-        self.assertEqual(mapping, {Q4_ID: Q4_ID + "_t2", Q4_SHORT: "baseline_lr0.0001_seed0_bf16_t1_e3_train4000_test1000",
-                                   Q3_ID: Q3_ID + "_t2"})
+        self.assertEqual(
+            mapping,
+            {
+                Q4_ID: Q4_ID + "_t2",
+                Q4_SHORT: "baseline_lr0.0001_seed0_bf16_t1_e3_train4000_test1000",
+                Q3_ID: Q3_ID + "_t2",
+            },
+        )
         self.assertEqual(column(f"{self.root}/q4_summary.csv", "run_id"), [Q4_ID + "_t2", mapping[Q4_SHORT]])
         self.assertEqual(column(f"{self.root}/q3_final_metrics.csv", "run_id"), [Q3_ID + "_t2"])
-        self.assertEqual(sorted(os.listdir(f"{self.root}/runs")), sorted(v + ".json" for v in
-                                                                        (mapping[Q4_ID], mapping[Q4_SHORT])))
+        self.assertEqual(
+            sorted(os.listdir(f"{self.root}/runs")), sorted(v + ".json" for v in (mapping[Q4_ID], mapping[Q4_SHORT]))
+        )
         record = json.load(open(f"{self.root}/runs/{mapping[Q4_SHORT]}.json"))
         self.assertEqual(record["run_id"], mapping[Q4_SHORT])
         self.assertEqual(record["signature"], f"{mapping[Q4_SHORT]} batch=32 decay=1e-06 threads=1")

@@ -8,8 +8,11 @@ import unittest
 
 from tools.migrate import migrate_run_signatures as m
 
-MD5 = {"data_batch_1.bin": "6289ec53d8d24fdbed7e8ff014f71e7d", "test_batch.bin": "f25608a90af9ac78c8962e58bd389089",
-       "batches.meta.txt": "728051cd483f366e254dddb25bead8b3"}
+MD5 = {
+    "data_batch_1.bin": "6289ec53d8d24fdbed7e8ff014f71e7d",
+    "test_batch.bin": "f25608a90af9ac78c8962e58bd389089",
+    "batches.meta.txt": "728051cd483f366e254dddb25bead8b3",
+}
 RUN = "bn_lr0.001_seed0_bf16_t2"
 OLD_SIGNATURE = f"{RUN} batch=32 decay=1e-06 threads=2"
 
@@ -39,9 +42,11 @@ class MigrateRunSignaturesTest(unittest.TestCase):
 
     def test_digest_is_the_documented_one(self):
         # A hand value: the MD5 of the lines "<file> <md5>\n" in name order.
-        lines = ("batches.meta.txt 728051cd483f366e254dddb25bead8b3\n"
-                 "data_batch_1.bin 6289ec53d8d24fdbed7e8ff014f71e7d\n"
-                 "test_batch.bin f25608a90af9ac78c8962e58bd389089\n")
+        lines = (
+            "batches.meta.txt 728051cd483f366e254dddb25bead8b3\n"
+            "data_batch_1.bin 6289ec53d8d24fdbed7e8ff014f71e7d\n"
+            "test_batch.bin f25608a90af9ac78c8962e58bd389089\n"
+        )
         self.assertEqual(m.data_digest(MD5), hashlib.md5(lines.encode()).hexdigest()[:12])
         other = dict(MD5, **{"test_batch.bin": "0" * 32})
         self.assertNotEqual(m.data_digest(other), m.data_digest(MD5))

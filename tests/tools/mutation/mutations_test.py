@@ -41,7 +41,10 @@ class MutationsTest(unittest.TestCase):
         os.makedirs(os.path.join(root, "lib"), exist_ok=True)
         with open(os.path.join(root, "lib", "a.cc"), "w") as handle:
             handle.write("int a;")
-        listed = lambda *args, **kwargs: type("R", (), {"stdout": b"lib/a.cc\0reports/data/x.csv\0"})()
+
+        def listed(*args, **kwargs):  # what `git ls-files -z` would print
+            return type("R", (), {"stdout": b"lib/a.cc\0reports/data/x.csv\0"})()
+
         original = mutate.subprocess.run
         mutate.subprocess.run = listed
         try:
