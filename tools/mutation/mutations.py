@@ -208,6 +208,22 @@ MUTATIONS = [
         ["//tests/data:cifar10_test"],
         why="labels read from the first pixel byte",
     ),
+    Mutation(
+        "partial_data_ignored",
+        "lib/experiment/cifar10_flags.cc",
+        "load.require_official_sizes = !FLAGS_partial_data;",
+        "load.require_official_sizes = false;",
+        ["//tests/experiment:experiment_test"],
+        why="a CIFAR-10 copy cut short is trained on without --partial_data",
+    ),
+    Mutation(
+        "bad_flag_exit_code",
+        "lib/experiment/experiment.cc",
+        "absl::StatusCode::kInvalidArgument ? 2 : 1",
+        "absl::StatusCode::kInvalidArgument ? 1 : 1",
+        ["//tests/experiment:experiment_test"],
+        why="a bad flag exits like a failed run",
+    ),
     # ---- Q3 (c) feature maps
     Mutation(
         "gradcam_no_relu",
