@@ -7,9 +7,11 @@
 #   2. q3_train_cnn for --epochs epochs of the full training set in fp32 (img/s
 #      per epoch and the validation accuracies: the short-protocol check that
 #      both LibTorches train the same network alike), and one epoch of
-#      --bf16_images images in bf16.
+#      --bf16_epochs epochs of --bf16_images images in bf16 (-1: all; on an AMX host,
+#      where bf16 is the default, use --bf16_images=-1 --bf16_epochs=3 for the same
+#      short-protocol check in bf16).
 #
-#   tests/benchmarks/libtorch_side_by_side.sh [--out=DIR] [--epochs=3] [--bf16_images=10000]
+#   tests/benchmarks/libtorch_side_by_side.sh [--out=DIR] [--epochs=3] [--bf16_images=10000] [--bf16_epochs=1]
 #
 # Needs CIFAR-10 (CIFAR10_DIR or --data_dir as for q3_train_cnn). Writes
 # DIR/side_by_side.csv (libtorch, measure, precision, arm, epoch, value) and
@@ -20,11 +22,13 @@ cd "$(dirname "$0")/../.."
 out="${TMPDIR:-/tmp}/libtorch_side_by_side"
 epochs=3
 bf16_images=10000
+bf16_epochs=1
 for arg in "$@"; do
   case "$arg" in
     --out=*) out="${arg#--out=}" ;;
     --epochs=*) epochs="${arg#--epochs=}" ;;
     --bf16_images=*) bf16_images="${arg#--bf16_images=}" ;;
+    --bf16_epochs=*) bf16_epochs="${arg#--bf16_epochs=}" ;;
     *) echo "libtorch_side_by_side.sh: unknown argument '$arg'; see the comment at the top" >&2; exit 2 ;;
   esac
 done
@@ -69,7 +73,7 @@ for row in csv.DictReader(open(sys.argv[1])):
 EOF
 }
 for build in 1.13 2; do run_epochs "$build" fp32 "$epochs" -1; done
-for build in 1.13 2; do run_epochs "$build" bf16 1 "$bf16_images"; done
+for build in 1.13 2; do run_epochs "$build" bf16 "$bf16_epochs" "$bf16_images"; done
 mv "$csv.tmp" "$csv"
 
 host="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); flags: $(grep -o 'amx_bf16\|avx512_bf16\|avx512f\|avx2' /proc/cpuinfo | sort -u | tr '\n' ' ')"
