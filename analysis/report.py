@@ -594,7 +594,8 @@ class Report:
         self.add("## Q4. BatchNorm", "")
         self.add(
             "Setup: the same network with BatchNorm after every convolution, before the ReLU (Keras' "
-            "epsilon 1e-3 and momentum 0.99), against the baseline, at learning rates 1, 5, 10 and 30 x 1e-4, "
+            "epsilon 1e-3 and momentum 0.99), against the baseline, at the learning rates of Table 1 (multiples "
+            "of the homework's 1e-4: its 1, 5, 10 and 30, and 100 and 300 to find where each network breaks), "
             "every run with the Q3 protocol; several seeds where they have been run "
             "(`bazel run //experiments:q4_bn_sweep`).",
             "",
@@ -614,6 +615,9 @@ class Report:
 
         precisions = sorted({r["precision"] for r in rows})
         main = "bf16" if "bf16" in precisions else precisions[0]
+        # Each run's thread count, from the manifest's per-run record: the count changes the
+        # numbers (the run ids name it), so a cell says which it holds.
+        run_threads = {k: v.get("threads") for k, v in (self.manifest("q4_bn_sweep") or {}).get("runs", {}).items()}
         table = []
         for arm in ("baseline", "bn"):
             for m in sorted({k[1] for k in by if k[0] == arm}):
@@ -623,15 +627,17 @@ class Report:
                 homework = (hw.Q4_BN_VAL_ACC if arm == "bn" else hw.Q4_BASELINE_VAL_ACC).get(int(m))
                 diverged = sum(csv_io.to_bool(r["diverged"]) for r in runs)
                 reach = [int(r["epochs_to_target"]) for r in runs if r["epochs_to_target"]]
+                lrs = ", ".join(sorted({f"{float(r['lr']):g}" for r in runs}))  # the runs' own, not m x a base
                 table.append(
                     [
                         training_figures.ARM_LABEL[arm],
-                        f"x{m:g} ({m * 1e-4:g})",
+                        f"x{m:g} ({lrs})",
                         fmt_mean_sd(acc(arm, m, main)),
                         fmt_mean_sd(acc(arm, m, main, "best_val_acc")),
                         fmt(homework),
                         f"{diverged} of {len(runs)}",
                         fmt_mean_sd(reach, digits=1) if reach else "never",
+                        ", ".join(str(t) for t in sorted({run_threads.get(r["run_id"], "?") for r in runs}, key=str)),
                     ]
                 )
         self.add(f"**Table 1** (final validation accuracy after 25 epochs, {main}; mean ± sd over seeds):", "")
@@ -644,6 +650,7 @@ class Report:
                 "homework",
                 "diverged",
                 "epochs to reach baseline x1's final acc",
+                "threads per run",
             ],
             table,
         )
@@ -675,6 +682,7 @@ class Report:
                 f"baseline's {fmt(statistics.fmean(base))}.",
                 "",
             )
+        self.q4_breaking_points(by, main)
         self.q4_claims(by, acc, main)
         if "fp32" in precisions and main != "fp32":
             self.q4_precision_check(by, main)
@@ -838,6 +846,57 @@ class Report:
                     if same
                     else f"unlike {main}: the precision changes this conclusion."
                 )
+            )
+        self.add(text, "")
+
+    def q4_breaking_points(self, by, main):
+        """Where each network stops training: per arm, the runs at each multiplier that ended at
+        chance (final accuracy at most the collapse threshold) or diverged."""
+        parts = []
+        for arm in ("baseline", "bn"):
+            cells = sorted((m, runs) for (a, m, p), runs in by.items() if a == arm and p == main)
+            if not cells:
+                continue
+            failed = {
+                m: sum(
+                    csv_io.to_bool(r["diverged"]) or float(r["final_val_acc"] or 0) <= collapse.COLLAPSE_MAX_VAL_ACC
+                    for r in runs
+                )
+                for m, runs in cells
+            }
+            counts = ", ".join(f"x{m:g} {failed[m]} of {len(runs)}" for m, runs in cells)
+            first = next((m for m, _ in cells if failed[m]), None)
+            below = [m for m, _ in cells if first is not None and m < first]
+            where = (
+                (f"trains up to x{max(below):g}, " if below else "") + f"breaks at x{first:g}"
+                if first is not None
+                else f"never breaks, up to x{cells[-1][0]:g}"
+            )
+            parts.append(f"{training_figures.ARM_LABEL[arm]}: {where} ({counts})")
+        if not parts:
+            return
+        text = (
+            f"**Where each network breaks** (runs ending at or below {collapse.COLLAPSE_MAX_VAL_ACC} validation "
+            "accuracy, i.e. at chance, or diverged, per learning rate): " + "; ".join(parts) + "."
+        )
+        # The sweep folder's own q4_collapse.csv says how such a run failed: one class predicted for
+        # (nearly) every image is the homework's collapse; a spread of predictions is not.
+        path = self.csv("q4_collapse.csv")
+        rule = [
+            r
+            for r in (csv_io.read_rows(path) if os.path.exists(path) else [])
+            if r["precision"] == main
+            and r["collapsed"] != ""
+            and float(r["final_val_acc"] or 0) <= collapse.COLLAPSE_MAX_VAL_ACC
+        ]
+        if rule:
+            shares = [float(r["majority_class_share"]) for r in rule if r["majority_class_share"]]
+            held = sum(csv_io.to_bool(r["collapsed"]) for r in rule)
+            text += (
+                f" Of the {len(rule)} such runs whose predictions were counted, {held} collapsed by the rule "
+                f"(one class takes at least {collapse.COLLAPSE_MIN_MAJORITY_SHARE:.0%} of the predictions"
+                + (f"; here {min(shares):.0%}–{max(shares):.0%}" if shares else "")
+                + "), as the homework's baseline did at x5."
             )
         self.add(text, "")
 

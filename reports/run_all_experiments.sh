@@ -32,6 +32,10 @@ run //experiments:q4_bn_sweep "$data_flag" "${pin[@]}" --jobs=1 --seeds=0,1
 # The same protocol in fp32 for two settings: does the precision change the conclusions?
 run //experiments:q4_bn_sweep "$data_flag" --precision=fp32 --threads=2 --jobs=1 --arms=baseline --lr_multipliers=1
 run //experiments:q4_bn_sweep "$data_flag" --precision=fp32 --threads=2 --jobs=1 --arms=bn --lr_multipliers=10
+# Where each network breaks (Table 1's x100 and x300): made on an AMX host with two 1-thread runs at once.
+run //experiments:q4_bn_sweep "$data_flag" --precision=bf16 --threads=1 --jobs=2 --seeds=0,1 --lr_multipliers=100,300
+# Q4 (b)'s collapse study (its profile pins fp32, 3 epochs, its seeds and inits): two 1-thread runs at once.
+run //experiments:q4_bn_sweep "$data_flag" --profile=collapse --threads=1 --jobs=2
 for seed in 1 2; do
   done_q3 "$seed" || run //experiments:q3_train_cnn "$data_flag" "${pin[@]}" --seed="$seed" --resume
 done

@@ -191,6 +191,60 @@ class ReportTest(unittest.TestCase):
         text = self.claims({("baseline", 1): (0.70, "3"), ("bn", 5): (0.75, "4")})
         self.assertIn("**The homework's claims, checked.** Not yet: no learning rate has runs of both networks.", text)
 
+    def test_breaking_points_name_the_first_failing_rate_per_network(self):
+        # Baseline: fine at x1, at chance at x100 (0.10, 0.11) and x300; BN: fine up to x100, one of
+        # two runs at chance at x300 (0.14 and 0.15 + 0.01 = 0.16 for seed 1).
+        text = self.claims(
+            {
+                ("baseline", 1): (0.70, "3"),
+                ("baseline", 100): (0.10, ""),
+                ("baseline", 300): (0.10, ""),
+                ("bn", 1): (0.75, "2"),
+                ("bn", 100): (0.60, ""),
+                ("bn", 300): (0.15, ""),
+            }
+        )
+        self.assertIn(
+            "**Where each network breaks** (runs ending at or below 0.15 validation accuracy, i.e. at chance, "
+            "or diverged, per learning rate): baseline (no BN): trains up to x1, breaks at x100 (x1 0 of 2, "
+            "x100 2 of 2, x300 2 of 2); BatchNorm: trains up to x100, breaks at x300 (x1 0 of 2, x100 0 of 2, "
+            "x300 1 of 2).",
+            text,
+        )
+        self.assertRegex(text, r"\| baseline \(no BN\) \| x100 \(0\.01\) \| 0\.1050 ")
+        self.assertNotIn("collapsed by the rule", text)
+
+    def test_breaking_points_say_how_the_runs_failed(self):
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        fixtures.write(data, "q4_history.csv", fixtures.q4_history())
+        fixtures.write(
+            data,
+            "q4_summary.csv",
+            fixtures.q4_summary_of(
+                {("baseline", 1): (0.70, "3"), ("baseline", 100): (0.10, ""), ("bn", 1): (0.75, "")}
+            ),
+        )
+        # Seed 0 predicts one class for every image, seed 1 for 85 % of them (not collapsed by the
+        # rule); x1 is no failure; a fp32 row is another precision than Table 1's.
+        fixtures.write(
+            data,
+            "q4_collapse.csv",
+            "run_id,init,arm,lr_multiplier,seed,epochs,final_val_acc,majority_class_share,collapsed,diverged,"
+            "precision\n"
+            "b100s0,keras,baseline,100,0,25,0.1,1,true,false,bf16\n"
+            "b100s1,keras,baseline,100,1,25,0.11,0.85,false,false,bf16\n"
+            "b1s0,keras,baseline,1,0,25,0.7,0.12,false,false,bf16\n"
+            "b100f,keras,baseline,100,0,25,0.1,0.95,true,false,fp32\n",
+        )
+        text = build(data, out)
+        self.assertIn(
+            "Of the 2 such runs whose predictions were counted, 1 collapsed by the rule (one class takes at "
+            "least 90% of the predictions; here 85%–100%), as the homework's baseline did at x5.",
+            text,
+        )
+        text = self.claims({("baseline", 1): (0.70, "3"), ("bn", 1): (0.75, "2"), ("bn", 30): (0.72, "")})
+        self.assertIn("BatchNorm: never breaks, up to x30 (x1 0 of 2, x30 0 of 2)", text)
+
     def test_table1_leaves_out_runs_on_part_of_the_data(self):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
         fixtures.write(data, "q4_history.csv", fixtures.q4_history())

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # How a training step fares beside one other busy process, under several
 # OpenMP wait settings (lib/util/process_env.h). Google Benchmark times the
-# step (train_step_benchmark, batch 32, fp32, every core); each setting runs
+# step (train_step_benchmark, batch 32, fp32 unless --precision, every core unless
+# --threads: 1 is what each of the sweep's default runs uses); each setting runs
 # alone, then beside `python3 -c 'while 1: pass'`, which is killed afterwards.
 #
 #   bazel build //tests/benchmarks:train_step_benchmark
-#   tests/benchmarks/contention.sh [--precision=fp32|bf16] [--settings="GOMP_SPINCOUNT=10000 OMP_WAIT_POLICY=PASSIVE"]
+#   tests/benchmarks/contention.sh [--precision=fp32|bf16] [--threads=0|1] [--settings="GOMP_SPINCOUNT=10000 OMP_WAIT_POLICY=PASSIVE"]
 #
 # Prints one line per setting: ms per step alone, beside the busy process, and
 # their ratio. Take it side by side in one sitting: the host's speed drifts.
@@ -13,11 +14,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 precision=0
+threads=0  # the benchmark's last argument: 0 is every core
 settings="GOMP_SPINCOUNT=300000 GOMP_SPINCOUNT=100000 GOMP_SPINCOUNT=10000 GOMP_SPINCOUNT=1000 OMP_WAIT_POLICY=PASSIVE"
 for arg in "$@"; do
   case "$arg" in
     --precision=fp32) precision=0 ;;
     --precision=bf16) precision=1 ;;
+    --threads=[0-9]*) threads="${arg#--threads=}" ;;
     --settings=*) settings="${arg#--settings=}" ;;
     *) echo "contention.sh: unknown argument '$arg'; see the comment at the top" >&2; exit 2 ;;
   esac
@@ -25,9 +28,9 @@ done
 bench=bazel-bin/tests/benchmarks/train_step_benchmark
 [[ -x "$bench" ]] || { echo "contention.sh: build it first: bazel build //tests/benchmarks:train_step_benchmark" >&2; exit 1; }
 
-# ms per step of BM_TrainStep/32/<precision>/0/0 under the environment setting $1.
+# ms per step of BM_TrainStep/32/<precision>/0/<threads> under the environment setting $1.
 step_ms() {
-  env -u GOMP_SPINCOUNT -u OMP_WAIT_POLICY "$1" "$bench" --benchmark_filter="^BM_TrainStep/32/$precision/0/0/" \
+  env -u GOMP_SPINCOUNT -u OMP_WAIT_POLICY "$1" "$bench" --benchmark_filter="^BM_TrainStep/32/$precision/0/$threads/" \
     --benchmark_min_time=3 --benchmark_format=csv 2>/dev/null |
     awk -F, '/BM_TrainStep/ { printf "%.2f", $3 }'
 }

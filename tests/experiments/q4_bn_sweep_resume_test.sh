@@ -5,7 +5,6 @@ source tests/experiments/testlib.sh
 args=(--data_dir="$FIXTURE" --partial_data --train_limit=200 --test_limit=40 --epochs=3
       --arms=baseline --lr_multipliers=1 --seeds=0 --precision=bf16 --threads=2 --jobs=1)
 sweep() { experiments/q4_bn_sweep "${args[@]}" "$@"; }
-metrics() { cut -d, -f1-11,14 "$1/q4_history.csv"; }  # every column but seconds and img/s
 
 sweep --out_dir="$TEST_TMPDIR/whole" >"$TEST_TMPDIR/whole.log" 2>&1 || { cat "$TEST_TMPDIR/whole.log"; fail "sweep"; }
 [[ $(rows "$TEST_TMPDIR/whole/q4_history.csv") -eq 3 ]] || fail "uninterrupted run: 3 epochs expected"
@@ -29,9 +28,9 @@ grep -q "resumes from checkpoint" "$TEST_TMPDIR/resumed.log" || fail "the plan d
 resumed="$(/usr/bin/python3 -c 'import json,sys; print(*[r["resumed_from_epoch"] for r in json.load(open(sys.argv[1]))["runs"].values()])' \
   "$out/q4_bn_sweep.manifest.json")"
 [[ "$resumed" == 1 || "$resumed" == 2 ]] || fail "resumed_from_epoch '$resumed', expected 1 or 2"
-[[ "$(metrics "$out")" == "$(metrics "$TEST_TMPDIR/whole")" ]] \
+[[ "$(history_metrics "$out")" == "$(history_metrics "$TEST_TMPDIR/whole")" ]] \
   || fail "resumed after epoch $resumed, the history differs from the uninterrupted run's:
-$(diff <(metrics "$out") <(metrics "$TEST_TMPDIR/whole"))"
+$(diff <(history_metrics "$out") <(history_metrics "$TEST_TMPDIR/whole"))"
 [[ "$(column "$out/q4_summary.csv" final_val_acc)" == "$(column "$TEST_TMPDIR/whole/q4_summary.csv" final_val_acc)" ]] \
   || fail "final accuracy differs"
 echo "PASS (killed after epoch $resumed)"

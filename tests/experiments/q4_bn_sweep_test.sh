@@ -33,12 +33,11 @@ experiments/q4_bn_sweep --out_dir="$TEST_TMPDIR/merged" --merge="$TEST_TMPDIR/s0
 
 # --jobs: runs trained at once in worker processes give the numbers of runs
 # trained one after another with the same threads, and leave nothing behind.
-metrics() { cut -d, -f1-11,14 "$1/q4_history.csv" | sort; }  # every column but seconds, img/s
 sweep --out_dir="$TEST_TMPDIR/j1" --jobs=1 >"$TEST_TMPDIR/j1.log" 2>&1 || { cat "$TEST_TMPDIR/j1.log"; fail "--jobs=1"; }
 sweep --out_dir="$TEST_TMPDIR/j2" --jobs=2 >"$TEST_TMPDIR/j2.log" 2>&1 || { cat "$TEST_TMPDIR/j2.log"; fail "--jobs=2"; }
 grep -q "2 runs at once x 1 thread each" "$TEST_TMPDIR/j2.log" || fail "the plan does not say how it runs"
 grep -q "2 workers for 4 runs" "$TEST_TMPDIR/j2.log" || fail "--jobs=2 did not start workers"
-[[ "$(metrics "$TEST_TMPDIR/j1")" == "$(metrics "$TEST_TMPDIR/j2")" ]] || fail "--jobs=2 changed the numbers"
+[[ "$(history_metrics "$TEST_TMPDIR/j1")" == "$(history_metrics "$TEST_TMPDIR/j2")" ]] || fail "--jobs=2 changed the numbers"
 [[ -z "$(find "$TEST_TMPDIR/j2/checkpoints" -type f)" ]] || fail "workers left files: $(find "$TEST_TMPDIR/j2/checkpoints" -type f)"
 grep -q '"jobs": 2' "$TEST_TMPDIR/j2/q4_bn_sweep.manifest.json" || fail "manifest lacks jobs"
 grep -q '"cpu_features"' "$TEST_TMPDIR/j2/q4_bn_sweep.manifest.json" || fail "manifest lacks the CPU's features"

@@ -28,4 +28,16 @@ all_equal() {
 
 rows() { echo $(( $(wc -l <"$1") - 1 )); }
 
+# history_metrics DIR: DIR/q4_history.csv without its timing columns (seconds, images_per_second),
+# one sorted line per row: what two runs of one configuration must agree on exactly.
+history_metrics() {
+  /usr/bin/python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+if rows and not {"seconds", "images_per_second"} <= rows[0].keys():
+    sys.exit(f"{sys.argv[1]}: no timing columns to leave out; the history header changed")
+print("\n".join(sorted(",".join(v for k, v in r.items() if k not in ("seconds", "images_per_second")) for r in rows)))
+' "$1/q4_history.csv"
+}
+
 FIXTURE="tests/data/cifar10_fixture"

@@ -332,6 +332,14 @@ MUTATIONS = [
         why="Table 1 averages in runs on a subset of the training data",
     ),
     Mutation(
+        "breaking_point_strict",
+        "analysis/report.py",
+        'r["diverged"]) or float(r["final_val_acc"] or 0) <= collapse.COLLAPSE_MAX_VAL_ACC',
+        'r["diverged"]) or float(r["final_val_acc"] or 0) < collapse.COLLAPSE_MAX_VAL_ACC',
+        [REPORT],
+        why="where a network breaks leaves out a run ending exactly at the threshold",
+    ),
+    Mutation(
         "population_sd",
         "analysis/report.py",
         "statistics.stdev(values)",
