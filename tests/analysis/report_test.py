@@ -213,6 +213,12 @@ class ReportTest(unittest.TestCase):
         )
         self.assertRegex(text, r"\| baseline \(no BN\) \| x100 \(0\.01\) \| 0\.1050 ")
         self.assertNotIn("collapsed by the rule", text)
+        # Claim (a) compares only where a network reaches the target: x1 here; x100 and x300 are named.
+        self.assertIn(
+            "BN reaches the baseline x1's final accuracy sooner at 1 of 1 learning rates (epochs, 26 = not within "
+            "25: x1: BN 2.0 vs baseline 3.0); neither network reaches it at x100, x300.",
+            text,
+        )
 
     def test_breaking_points_say_how_the_runs_failed(self):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
