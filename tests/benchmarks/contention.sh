@@ -39,6 +39,8 @@ busy_pid=""
 stop_busy() { [[ -n "$busy_pid" ]] && kill "$busy_pid" 2>/dev/null; wait "$busy_pid" 2>/dev/null || true; busy_pid=""; }
 trap stop_busy EXIT
 
+# `bazel build --config=libtorch2` writes to the same bazel-bin: say which LibTorch this binary links.
+echo "binary: $bench, links $(ldd "$bench" | grep -o 'libtorch_cpu\.so[.0-9]* => [^ ]*' | head -n1)"
 printf "%-26s %10s %12s %7s\n" "setting" "alone ms" "beside ms" "ratio"
 for setting in $settings; do
   alone=$(step_ms "$setting")
