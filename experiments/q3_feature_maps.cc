@@ -81,6 +81,7 @@ void AddMapRows(hw1::CsvTable* table, const std::string& method, int layer, int6
 int main(int argc, char** argv) {
   hw1::Manifest manifest = hw1::experiment::Start(
       "q3_feature_maps", "Q3 (c): visualise what makes feature maps fire", &argc, &argv);
+  hw1::experiment::MatchWaitsToPrecision("fp32");  // it runs in float32 (lib/vis/feature_maps.h)
   hw1::train::ConfigureThreads(FLAGS_threads);
   if (FLAGS_weights.empty()) {
     return Fail(

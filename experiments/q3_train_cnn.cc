@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
       !s.ok()) {
     return Fail(s);
   }
+  hw1::experiment::MatchWaitsToPrecision(hw1::train::ResolvedPrecision(options));
   if (FLAGS_train_limit == 0 || FLAGS_train_limit < -1 || FLAGS_test_limit == 0 ||
       FLAGS_test_limit < -1) {
     return Fail(

@@ -188,6 +188,7 @@ int main(int argc, char** argv) {
   }
   if (absl::Status s = hw1::train::ValidateTrainOptions(options); !s.ok()) return Fail(s);
   config.precision = hw1::train::ResolvedPrecision(options);
+  hw1::experiment::MatchWaitsToPrecision(config.precision);
   config.libtorch = hw1::compat::TorchMajorMinor();
   config.threads = hw1::train::ConfigureThreads(options.threads);
   options.threads = config.threads;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "lib/util/cpu_features.h"
 #include "lib/util/process_env.h"
 
 DEFINE_string(out_dir, "",
@@ -9,14 +10,33 @@ DEFINE_string(out_dir, "",
               "folder below it)");
 
 namespace hw1::experiment {
+namespace {
+
+// The command line before gflags removed the flags from it: what a restart runs again.
+std::vector<std::string>& OriginalArgs() {
+  static auto* args = new std::vector<std::string>;
+  return *args;
+}
+
+}  // namespace
 
 Manifest Start(absl::string_view program, const char* usage, int* argc, char*** argv,
                std::vector<std::string>* args) {
   RestartWithRuntimeEnvironment(*argv);
-  if (args != nullptr) args->assign(*argv, *argv + *argc);
+  OriginalArgs().assign(*argv, *argv + *argc);
+  if (args != nullptr) *args = OriginalArgs();
   gflags::SetUsageMessage(usage);
   gflags::ParseCommandLineFlags(argc, argv, true);
   return Manifest(program, *argc, *argv);
+}
+
+void MatchWaitsToPrecision(absl::string_view precision) {
+  if (OriginalArgs().empty()) return;  // Start() was not called: nothing to run again
+  std::vector<char*> argv;
+  for (std::string& arg : OriginalArgs()) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  RestartWithRuntimeEnvironment(argv.data(),
+                                OmpWaitPolicyFor(DetectCpuFeatures(), precision == "bf16"));
 }
 
 std::filesystem::path OutDir(const std::string& default_subdir) {

@@ -34,6 +34,13 @@ namespace hw1::experiment {
 Manifest Start(absl::string_view program, const char* usage, int* argc, char*** argv,
                std::vector<std::string>* args = nullptr);
 
+// Restarts the program once more, with the command line Start() saw, when its
+// training steps run in `precision` ("fp32" or "bf16", as resolved) and that
+// wants another OpenMP wait than the host's default precision did (fp32 on an
+// AMX host: lib/util/process_env.h). Call once the precision is known, before
+// anything is written.
+void MatchWaitsToPrecision(absl::string_view precision);
+
 // --out_dir, or <workspace>/reports/data when it is empty; `default_subdir`
 // (e.g. "quick") goes below reports/data when --out_dir is empty.
 std::filesystem::path OutDir(const std::string& default_subdir = "");

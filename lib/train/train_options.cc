@@ -79,7 +79,7 @@ double KerasDecayedLr(double lr, double decay, int64_t step) {
 Precision ResolvePrecision(Precision requested, bool cuda, const CpuFeatures& cpu) {
   if (requested != Precision::kAuto) return requested;
   if (cuda) return Precision::kFp32;
-  return cpu.amx_bf16 && cpu.amx_tile ? Precision::kBf16 : Precision::kFp32;
+  return HasAmx(cpu) ? Precision::kBf16 : Precision::kFp32;
 }
 
 }  // namespace hw1::train

@@ -50,8 +50,10 @@ std::vector<std::pair<std::string, bool>> ListCpuFeatures(const CpuFeatures& cpu
           {"amx_bf16", cpu.amx_bf16}, {"amx_tile", cpu.amx_tile}};
 }
 
+bool HasAmx(const CpuFeatures& cpu) { return cpu.amx_bf16 && cpu.amx_tile; }
+
 std::string HostKind(const CpuFeatures& cpu) {
-  if (cpu.amx_bf16 && cpu.amx_tile) return "amx";
+  if (HasAmx(cpu)) return "amx";
   if (cpu.avx512_bf16) return "avx512_bf16";
   if (cpu.avx512f) return "avx512";
   if (cpu.avx2) return "avx2";

@@ -35,6 +35,11 @@ CpuFeatures DetectCpuFeatures();
 // Each feature by its /proc/cpuinfo name, in a fixed order: for manifests.
 std::vector<std::pair<std::string, bool>> ListCpuFeatures(const CpuFeatures& cpu);
 
+// AMX tiles with bf16: the one kind of host where bf16 autocast is faster than
+// fp32 here. `--precision=auto`, the host label and the OpenMP wait policy
+// (lib/util/process_env.h) all decide by it.
+bool HasAmx(const CpuFeatures& cpu);
+
 // "amx", "avx512_bf16", "avx512", "avx2" or "baseline": the best of them, to label a host.
 std::string HostKind(const CpuFeatures& cpu);
 

@@ -11,23 +11,36 @@
 
 namespace hw1 {
 
+std::string OmpWaitPolicyFor(const CpuFeatures& cpu, bool bf16_steps) {
+  return bf16_steps && HasAmx(cpu) ? "" : "PASSIVE";
+}
+
+std::string DefaultOmpWaitPolicyFor(const CpuFeatures& cpu) {
+  return OmpWaitPolicyFor(cpu, /*bf16_steps=*/HasAmx(cpu));
+}
+
 std::vector<EnvSetting> MissingRuntimeSettings(
     const std::function<const char*(const char*)>& getenv, absl::string_view openblas_core,
-    const CpuVectorFeatures& cpu) {
+    const CpuVectorFeatures& vector_features, absl::string_view wait_policy) {
   std::vector<EnvSetting> missing;
   if (getenv("OPENBLAS_CORETYPE") == nullptr) {
-    const std::string better = BetterOpenBlasCore(openblas_core, cpu);
+    const std::string better = BetterOpenBlasCore(openblas_core, vector_features);
     if (!better.empty()) missing.push_back({"OPENBLAS_CORETYPE", better});
   }
-  if (getenv("GOMP_SPINCOUNT") == nullptr && getenv("OMP_WAIT_POLICY") == nullptr) {
-    missing.push_back({"OMP_WAIT_POLICY", kOmpWaitPolicy});
+  if (!wait_policy.empty() && getenv("GOMP_SPINCOUNT") == nullptr &&
+      getenv("OMP_WAIT_POLICY") == nullptr) {
+    missing.push_back({"OMP_WAIT_POLICY", std::string(wait_policy)});
   }
   return missing;
 }
 
 void RestartWithRuntimeEnvironment(char** argv) {
+  RestartWithRuntimeEnvironment(argv, DefaultOmpWaitPolicyFor(DetectCpuFeatures()));
+}
+
+void RestartWithRuntimeEnvironment(char** argv, absl::string_view wait_policy) {
   const std::vector<EnvSetting> missing =
-      MissingRuntimeSettings(std::getenv, OpenBlasCore(), DetectCpuVectorFeatures());
+      MissingRuntimeSettings(std::getenv, OpenBlasCore(), DetectCpuVectorFeatures(), wait_policy);
   if (missing.empty()) return;
   std::string names;
   for (const EnvSetting& setting : missing) {

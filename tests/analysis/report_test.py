@@ -85,6 +85,52 @@ class ReportTest(unittest.TestCase):
         # The fixture has BN runs at x5 and x10 only, the baseline at x1 and x5.
         self.assertIn("*Provisional:* the two networks do not yet have the same runs at x1, x10;", text)
 
+    def test_candidate_networks_are_tabled_apart_from_the_keras_example(self):
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        fixtures.write(data, "q3_history.csv", fixtures.q3_history())
+        # The Keras example's seeds 0 and 1 (val 0.78, 0.80), then a wider network without dropout at
+        # x1 and x5, full protocol: rows that must not join Q3 (b)'s seeds.
+        candidate = "_w32-64-64-64_d0-0-0"
+        extra = [
+            f"baseline_lr0.0001_seed0_bf16_t1{candidate},baseline,1e-04,0,25,0.02,0.99,0.9,0.79,0.80,24,false,"
+            "900,1500,bf16,1",
+            f"baseline_lr0.0005_seed0_bf16_t1{candidate},baseline,5e-04,0,25,2.3,0.10,2.3,0.10,0.10,1,false,"
+            "900,1500,bf16,1",
+        ]
+        fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics() + "\n".join(extra) + "\n")
+        header = (
+            "run_id,widths,dropout,params,lr_multiplier,seed,final_train_acc,final_train_acc_eval,final_val_acc,"
+            "best_val_acc,val_majority_class_share,collapsed,diverged,precision,wall_seconds"
+        )
+        fixtures.write(
+            data,
+            "q3_architecture_search.csv",
+            "\n".join(
+                [
+                    header,
+                    f'baseline_lr0.0001_seed0_bf16_t1{candidate},"32,64,64,64","0,0,0",1297834,1,0,0.99,0.995,0.79,'
+                    "0.80,"
+                    "0.12,false,false,bf16,1500",
+                    f'baseline_lr0.0005_seed0_bf16_t1{candidate},"32,64,64,64","0,0,0",1297834,5,0,0.10,0.10,0.10,0.10,'
+                    "1,true,false,bf16,1500",
+                ]
+            )
+            + "\n",
+        )
+        text = build(data, out)
+        # Q3 (b): still the Keras example's two seeds only.
+        self.assertIn("| final validation accuracy | 0.7900 ± 0.0141 (n=2) | 0.8012 |", text)
+        self.assertIn("| 32,64,64,64 | 0,0,0 | 1,297,834 | 0.9900 | 0.9950 | 0.7900 | 0.1000, collapsed | bf16 |", text)
+        # No search row of the Keras example itself: Q3 (b)'s runs stand in for it.
+        self.assertIn(
+            "| Keras example 32,32,64,64 (Q3 b, mean of 2 seeds) | 0.25,0.25,0.5 | - | 0.9550 | - | 0.7900 |", text
+        )
+        self.assertIn("| homework | ? | ? | 0.9605 | - | 0.8012 | 0.1000, collapsed | fp32 |", text)
+        self.assertIn("Closest to the homework's x1 pattern: widths 32,64,64,64, dropout 0,0,0", text)
+        self.assertIn("It **reproduces** the homework's pattern", text)
+        # 0.8012 - 0.79 = 0.0112: less than the JPEG export's 2-3 points.
+        self.assertIn("falls short of the homework's by 0.0112; the JPEG export's 0.02-0.03 explains all", text)
+
     def test_a_baseline_that_does_not_collapse_is_called_a_disagreement(self):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
         fixtures.write(data, "q4_history.csv", fixtures.q4_history())

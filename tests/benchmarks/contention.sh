@@ -4,6 +4,8 @@
 # step (train_step_benchmark, batch 32, fp32 unless --precision, every core unless
 # --threads: 1 is what each of the sweep's default runs uses); each setting runs
 # alone, then beside `python3 -c 'while 1: pass'`, which is killed afterwards.
+# The setting `default` sets nothing: the binary's own choice for this host
+# (lib/util/process_env.h: passive waits without AMX, libgomp's spin with it).
 #
 #   bazel build //tests/benchmarks:train_step_benchmark
 #   tests/benchmarks/contention.sh [--precision=fp32|bf16] [--threads=0|1] [--settings="GOMP_SPINCOUNT=10000 OMP_WAIT_POLICY=PASSIVE"]
@@ -15,7 +17,7 @@ cd "$(dirname "$0")/../.."
 
 precision=0
 threads=0  # the benchmark's last argument: 0 is every core
-settings="GOMP_SPINCOUNT=300000 GOMP_SPINCOUNT=100000 GOMP_SPINCOUNT=10000 GOMP_SPINCOUNT=1000 OMP_WAIT_POLICY=PASSIVE"
+settings="default GOMP_SPINCOUNT=300000 GOMP_SPINCOUNT=100000 GOMP_SPINCOUNT=10000 GOMP_SPINCOUNT=1000 OMP_WAIT_POLICY=PASSIVE"
 for arg in "$@"; do
   case "$arg" in
     --precision=fp32) precision=0 ;;
@@ -30,7 +32,9 @@ bench=bazel-bin/tests/benchmarks/train_step_benchmark
 
 # ms per step of BM_TrainStep/32/<precision>/0/<threads> under the environment setting $1.
 step_ms() {
-  env -u GOMP_SPINCOUNT -u OMP_WAIT_POLICY "$1" "$bench" --benchmark_filter="^BM_TrainStep/32/$precision/0/$threads/" \
+  local setting=("$1")
+  [[ "$1" == default ]] && setting=()
+  env -u GOMP_SPINCOUNT -u OMP_WAIT_POLICY "${setting[@]}" "$bench" --benchmark_filter="^BM_TrainStep/32/$precision/0/$threads/" \
     --benchmark_min_time=3 --benchmark_format=csv 2>/dev/null |
     awk -F, '/BM_TrainStep/ { printf "%.2f", $3 }'
 }
@@ -41,6 +45,7 @@ trap stop_busy EXIT
 
 # `bazel build --config=libtorch2` writes to the same bazel-bin: say which LibTorch this binary links.
 echo "binary: $bench, links $(ldd "$bench" | grep -o 'libtorch_cpu\.so[.0-9]* => [^ ]*' | head -n1)"
+echo "host: $(grep -m1 -o 'amx_bf16' /proc/cpuinfo || echo 'no AMX'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 printf "%-26s %10s %12s %7s\n" "setting" "alone ms" "beside ms" "ratio"
 for setting in $settings; do
   alone=$(step_ms "$setting")

@@ -27,6 +27,13 @@ experiments/q3_train_cnn --data_dir="$FIXTURE" --partial_data --out_dir="$TEST_T
   --test_limit=16 --threads=1 --epochs=1 >/dev/null 2>&1 || fail "--precision=auto run"
 all_equal "$TEST_TMPDIR/auto/q3_history.csv" precision "$want"
 grep -q "\"precision\": \"$want\"" "$TEST_TMPDIR/auto/q3_train_cnn.manifest.json" || fail "manifest precision is not $want"
+# OpenMP waits follow the step's precision (lib/util/process_env.h): libgomp's own spin for bf16 on AMX,
+# passive for everything else, fp32 on an AMX host included (the binary restarts itself for it).
+if [[ $want == bf16 ]]; then auto_wait="libgomp default"; else auto_wait="OMP_WAIT_POLICY=PASSIVE"; fi
+grep -q "\"openmp_wait\": \"$auto_wait\"" "$TEST_TMPDIR/auto/q3_train_cnn.manifest.json" \
+  || fail "--precision=auto ($want) did not wait as '$auto_wait'"
+grep -q '"openmp_wait": "OMP_WAIT_POLICY=PASSIVE"' "$out/q3_train_cnn.manifest.json" \
+  || fail "--precision=fp32 did not wait passively"
 
 # A second run (BN arm) lands beside the first in the same CSVs.
 run --epochs=2 --batchnorm >/dev/null 2>&1

@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "lib/data/cifar10.h"
 #include "lib/train/history.h"
+#include "lib/util/cpu_features.h"
 #include "lib/util/file_util.h"
 
 namespace hw1::train {
@@ -229,6 +230,25 @@ TEST(TrainerTest, ResumeRefusesAnotherConfiguration) {
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("different configuration"), std::string::npos);
   EXPECT_NE(refused.status().message().find(options.checkpoint_path), std::string::npos);
+}
+
+// A run requeued onto another kind of node must not continue there silently:
+// the checkpoint names the host kind and oneDNN's ISA it was written on.
+TEST(TrainerTest, CheckpointNamesTheHostKindAndIsa) {
+  const data::ImageSet train = SquaresTask(32, 21), test = SquaresTask(16, 22);
+  TrainOptions options = SmallOptions();
+  options.epochs = 1;
+  options.checkpoint_path = Tmp("host.ckpt");
+  models::CifarCnn model;
+  ASSERT_TRUE(Train(model, train, test, options).ok());
+  torch::serialize::InputArchive archive;
+  archive.load_from(options.checkpoint_path);
+  c10::IValue signature;
+  archive.read("signature", signature);
+  ASSERT_TRUE(signature.isString());
+  const std::string text = signature.toStringRef();
+  EXPECT_NE(text.find(" host=" + HostKind(DetectCpuFeatures()) + " "), std::string::npos) << text;
+  EXPECT_NE(text.find(" isa=" + OneDnnIsa() + " "), std::string::npos) << text;
 }
 
 // Same sizes, other images (another copy of the data set, another order): the

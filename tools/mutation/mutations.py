@@ -18,6 +18,33 @@ REPORT = "//tests/analysis:report_test"
 COLLAPSE_PY = "//tests/analysis:collapse_test"
 
 MUTATIONS = [
+    # ---- run identity and the host: what decides whether a number may be continued or compared
+    Mutation(
+        "checkpoint_without_isa",
+        "lib/train/trainer.cc",
+        '" isa=", OneDnnIsa(),',
+        "",
+        [TRAINER],
+        "TrainerTest.CheckpointNamesTheHostKindAndIsa",
+        why="a checkpoint written on one oneDNN ISA resumes on another, silently",
+    ),
+    Mutation(
+        "passive_waits_everywhere",
+        "lib/util/process_env.cc",
+        'return bf16_steps && HasAmx(cpu) ? "" : "PASSIVE";',
+        'return "PASSIVE";',
+        ["//tests/util:process_env_test"],
+        why="bf16 steps on AMX get passive waits, which cost a 2-thread step up to 65 % alone",
+    ),
+    Mutation(
+        "fp32_waits_like_bf16",
+        "experiments/q3_train_cnn.cc",
+        "hw1::experiment::MatchWaitsToPrecision(hw1::train::ResolvedPrecision(options));",
+        "",
+        ["//tests/experiments:q3_train_cnn_test"],
+        why="an fp32 run on an AMX host keeps libgomp's spin (2.8-4.1x beside a busy process, not 1.6-1.8x); "
+        "caught on AMX hosts only, where the two precisions' waits differ",
+    ),
     # ---- the network (lib/models): what every accuracy in Q3 and Q4 comes from
     Mutation(
         "cnn_drop3_rate",
@@ -144,9 +171,9 @@ MUTATIONS = [
     ),
     Mutation(
         "auto_precision_avx512_bf16",
-        "lib/train/train_options.cc",
-        "cpu.amx_bf16 && cpu.amx_tile ? Precision::kBf16",
-        "cpu.amx_bf16 || cpu.avx512_bf16 ? Precision::kBf16",
+        "lib/util/cpu_features.cc",
+        "bool HasAmx(const CpuFeatures& cpu) { return cpu.amx_bf16 && cpu.amx_tile; }",
+        "bool HasAmx(const CpuFeatures& cpu) { return cpu.amx_bf16 || cpu.avx512_bf16; }",
         ["//tests/train:train_options_test"],
         why="auto picks bf16 on AVX-512 BF16 hosts, where it is slower",
     ),
@@ -346,6 +373,22 @@ MUTATIONS = [
         "compared = both",
         [REPORT],
         why="claim (a) counts a rate where neither network reaches the target as BN not being faster",
+    ),
+    Mutation(
+        "q3b_mixes_other_networks",
+        "analysis/report.py",
+        'and r["run_id"] not in self.other_networks()',
+        "and True",
+        [REPORT],
+        why="Q3 (b)'s seeds take in a candidate network's run of the same seed and lr",
+    ),
+    Mutation(
+        "architecture_match_farther_train_acc",
+        "analysis/architecture_search.py",
+        "train = min(abs(t - hw.Q3_TRAIN_ACC)",
+        "train = max(abs(t - hw.Q3_TRAIN_ACC)",
+        ["//tests/analysis:architecture_search_test"],
+        why="a candidate is judged by the training accuracy farther from the homework's 0.9605",
     ),
     Mutation(
         "population_sd",
