@@ -4,8 +4,10 @@
 # step (train_step_benchmark, batch 32, fp32 unless --precision, every core unless
 # --threads: 1 is what each of the sweep's default runs uses); each setting runs
 # alone, then beside `python3 -c 'while 1: pass'`, which is killed afterwards.
-# The setting `default` sets nothing: the binary's own choice for this host
-# (lib/util/process_env.h: passive waits without AMX, libgomp's spin with it).
+# The setting `default` is what the experiment binaries choose for a step of this
+# precision on this host (lib/util/process_env.h: libgomp's spin for bf16 on AMX,
+# OMP_WAIT_POLICY=PASSIVE otherwise). The benchmark binary runs both precisions in
+# one process, so it cannot choose by precision itself: the rule is applied here.
 #
 #   bazel build //tests/benchmarks:train_step_benchmark
 #   tests/benchmarks/contention.sh [--precision=fp32|bf16] [--threads=0|1] [--settings="GOMP_SPINCOUNT=10000 OMP_WAIT_POLICY=PASSIVE"]
@@ -33,7 +35,13 @@ bench=bazel-bin/tests/benchmarks/train_step_benchmark
 # ms per step of BM_TrainStep/32/<precision>/0/<threads> under the environment setting $1.
 step_ms() {
   local setting=("$1")
-  [[ "$1" == default ]] && setting=()
+  if [[ "$1" == default ]]; then
+    if [[ $precision == 1 ]] && grep -qw amx_bf16 /proc/cpuinfo && grep -qw amx_tile /proc/cpuinfo; then
+      setting=()
+    else
+      setting=(OMP_WAIT_POLICY=PASSIVE)
+    fi
+  fi
   env -u GOMP_SPINCOUNT -u OMP_WAIT_POLICY "${setting[@]}" "$bench" --benchmark_filter="^BM_TrainStep/32/$precision/0/$threads/" \
     --benchmark_min_time=3 --benchmark_format=csv 2>/dev/null |
     awk -F, '/BM_TrainStep/ { printf "%.2f", $3 }'
