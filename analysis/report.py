@@ -38,6 +38,12 @@ EXPECTED = {
 }
 
 
+def ended_at_chance(row):
+    """A Table 1 run (q4_summary.csv row) that ended at chance, i.e. at or below the collapse rule's
+    accuracy threshold, or diverged: the one failure test of claim (b) and of where each network breaks."""
+    return csv_io.to_bool(row["diverged"]) or float(row["final_val_acc"] or 0) <= collapse.COLLAPSE_MAX_VAL_ACC
+
+
 def fmt(value, digits=4):
     """How every number is printed: fixed digits, so tests can find it."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -989,13 +995,7 @@ class Report:
             cells = sorted((m, runs) for (a, m, p), runs in by.items() if a == arm and p == main)
             if not cells:
                 continue
-            failed = {
-                m: sum(
-                    csv_io.to_bool(r["diverged"]) or float(r["final_val_acc"] or 0) <= collapse.COLLAPSE_MAX_VAL_ACC
-                    for r in runs
-                )
-                for m, runs in cells
-            }
+            failed = {m: sum(ended_at_chance(r) for r in runs) for m, runs in cells}
             counts = ", ".join(f"x{m:g} {failed[m]} of {len(runs)}" for m, runs in cells)
             first = next((m for m, _ in cells if failed[m]), None)
             below = [m for m, _ in cells if first is not None and m < first]
@@ -1086,10 +1086,7 @@ class Report:
         )
         # (b) larger learning rates: the baseline fails where BN does not.
         collapsed = {
-            m: sum(
-                csv_io.to_bool(r["diverged"]) or float(r["final_val_acc"] or 0) < 0.2
-                for r in by.get(("baseline", float(m), main), [])
-            )
+            m: sum(ended_at_chance(r) for r in by.get(("baseline", float(m), main), []))
             for m in multipliers
             if by.get(("baseline", float(m), main))
         }
@@ -1099,7 +1096,8 @@ class Report:
         if 5.0 in collapsed:
             others = [f"x{m:g}: {c} of {len(by[('baseline', float(m), main)])}" for m, c in collapsed.items() if m > 5]
             details.append(
-                f"the baseline collapsed (final accuracy below 0.2, or diverged) in {collapsed[5.0]} of "
+                f"the baseline ended at chance (final accuracy at most {collapse.COLLAPSE_MAX_VAL_ACC}) or "
+                f"diverged in {collapsed[5.0]} of "
                 f"{len(by[('baseline', 5.0, main)])} runs at x5" + (f" ({', '.join(others)})" if others else "")
             )
         if high:

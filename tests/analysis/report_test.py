@@ -65,7 +65,7 @@ class ReportTest(unittest.TestCase):
             text,
         )
         self.assertIn(
-            "**supported**, the baseline collapsed (final accuracy below 0.2, or diverged) in 2 of 2 runs "
+            "**supported**, the baseline ended at chance (final accuracy at most 0.15) or diverged in 2 of 2 runs "
             "at x5; BN ends higher than the baseline at 1 of 1 raised learning rates (x5).",
             text,
         )
@@ -138,7 +138,7 @@ class ReportTest(unittest.TestCase):
         text = build(data, out)
         # BN x5 (0.80, 0.81) still ends above the baseline x5 (0.78, 0.79), which no longer collapses.
         self.assertIn(
-            "**partly supported**, the baseline collapsed (final accuracy below 0.2, or diverged) in 0 of 2 "
+            "**partly supported**, the baseline ended at chance (final accuracy at most 0.15) or diverged in 0 of 2 "
             "runs at x5",
             text,
         )
@@ -205,7 +205,7 @@ class ReportTest(unittest.TestCase):
         )
         self.assertIn(
             "(b) *BN permits larger learning rates* (homework: the baseline collapses to 0.1000 at x5): "
-            "**not supported**, the baseline collapsed (final accuracy below 0.2, or diverged) in 0 of 2 "
+            "**not supported**, the baseline ended at chance (final accuracy at most 0.15) or diverged in 0 of 2 "
             "runs at x5; BN ends higher than the baseline at 0 of 1 raised learning rates (x5)",
             text,
         )

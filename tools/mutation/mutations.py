@@ -337,10 +337,10 @@ MUTATIONS = [
     Mutation(
         "claim_b_threshold",
         "analysis/report.py",
-        'float(r["final_val_acc"] or 0) < 0.2',
-        'float(r["final_val_acc"] or 0) < 0.1',
+        'm: sum(ended_at_chance(r) for r in by.get(("baseline", float(m), main), []))',
+        'm: sum(csv_io.to_bool(r["diverged"]) for r in by.get(("baseline", float(m), main), []))',
         [REPORT],
-        why="claim (b) counts a baseline at 0.10 as not collapsed",
+        why="claim (b) counts a baseline at 0.10 as not collapsed (only diverged runs)",
     ),
     Mutation(
         "claim_c_worst_setting",
@@ -361,10 +361,10 @@ MUTATIONS = [
     Mutation(
         "breaking_point_strict",
         "analysis/report.py",
-        'r["diverged"]) or float(r["final_val_acc"] or 0) <= collapse.COLLAPSE_MAX_VAL_ACC',
-        'r["diverged"]) or float(r["final_val_acc"] or 0) < collapse.COLLAPSE_MAX_VAL_ACC',
+        'row["diverged"]) or float(row["final_val_acc"] or 0) <= collapse.COLLAPSE_MAX_VAL_ACC',
+        'row["diverged"]) or float(row["final_val_acc"] or 0) < collapse.COLLAPSE_MAX_VAL_ACC',
         [REPORT],
-        why="where a network breaks leaves out a run ending exactly at the threshold",
+        why="where a network breaks, and claim (b), leave out a run ending exactly at the threshold",
     ),
     Mutation(
         "claim_a_counts_never_ties",
