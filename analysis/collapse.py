@@ -43,10 +43,23 @@ class Cell:
         return wilson_interval(self.collapsed, self.n)
 
 
-def cells(rows):
-    """{(init, arm, multiplier): Cell} from q4_collapse.csv rows; undecided rows are left out of n."""
+# The collapse profile's protocol (lib/sweep/sweep_plan.cc): Table 2 counts only its runs, so that
+# a run made in the same folder with another precision or length is never pooled with them.
+STUDY_PRECISION = "fp32"
+STUDY_EPOCHS = 3
+
+
+def is_study_protocol(row, precision=STUDY_PRECISION):
+    return row["precision"] == precision and int(row["epochs"]) == STUDY_EPOCHS
+
+
+def cells(rows, precision=STUDY_PRECISION):
+    """{(init, arm, multiplier): Cell} from the q4_collapse.csv rows of the study's protocol
+    (is_study_protocol; `precision` to count a repeat in another one); undecided rows are left out of n."""
     out = defaultdict(Cell)
     for r in rows:
+        if not is_study_protocol(r, precision):
+            continue
         cell = out[(r["init"], r["arm"], float(r["lr_multiplier"]))]
         if r["collapsed"] == "":
             cell.undecided += 1

@@ -875,6 +875,15 @@ class Report:
             self.add("No collapse study in `reports/data/collapse/` yet.", "")
             return
         by_cell = self.collapse_cells()
+        others = [r for r in csv_io.read_rows(path) if not collapse.is_study_protocol(r)]
+        if others:
+            self.add(
+                f"Left out of Table 2: {len(others)} run(s) in the same folder made with another precision or "
+                f"length than the study's {collapse.STUDY_PRECISION}, {collapse.STUDY_EPOCHS} epochs ("
+                + ", ".join(sorted(r["run_id"] for r in others))
+                + ").",
+                "",
+            )
         keras_cells = collapse.keras_reference_cells(self.keras_reference_rows())
         agreeing, total, below = collapse.early_verdict_agreement(full_history)
         if total:
@@ -946,6 +955,48 @@ class Report:
                 "*Provisional:* the study is not complete; seeds so far per cell: " + ", ".join(short) + "."
             )
         self.add("**What explains the homework's collapse.** " + " ".join(sentences), "")
+        self.q4_collapse_precision(csv_io.read_rows(path))
+
+    def q4_collapse_precision(self, study_rows):
+        """The study's runs repeated in bf16 (reports/data/collapse_bf16: the same protocol, seeds and
+        init, --precision=bf16), seed by seed beside the fp32 runs (`study_rows`): does the precision
+        decide whether a run collapses?"""
+        path = os.path.join(self.data_dir, "collapse_bf16", "q4_collapse.csv")
+        if not os.path.exists(path):
+            return
+
+        def verdicts(rows, precision):
+            return {
+                (r["init"], r["arm"], float(r["lr_multiplier"]), int(r["seed"])): r
+                for r in rows
+                if collapse.is_study_protocol(r, precision) and r["collapsed"] != ""
+            }
+
+        fp32, bf16 = verdicts(study_rows, "fp32"), verdicts(csv_io.read_rows(path), "bf16")
+        by_cell = defaultdict(list)
+        for key in sorted(set(fp32) & set(bf16)):
+            by_cell[key[:3]].append(key)
+        pairs = []
+        for (init, arm, m), keys in sorted(by_cell.items()):
+            runs = ", ".join(
+                f"seed {k[3]}: {fmt(float(bf16[k]['final_val_acc']))} against {fmt(float(fp32[k]['final_val_acc']))}"
+                for k in keys
+            )
+            pairs.append(
+                f"{training_figures.ARM_LABEL[arm]}, {init} init, x{m:g}: collapsed in "
+                f"{sum(csv_io.to_bool(bf16[k]['collapsed']) for k in keys)} of {len(keys)} seeds in bf16 and "
+                f"{sum(csv_io.to_bool(fp32[k]['collapsed']) for k in keys)} of {len(keys)} in fp32 "
+                f"(final val acc, bf16 against fp32: {runs})"
+            )
+        if pairs:
+            self.add(
+                "**Precision.** Some of the study's runs repeated in bf16 autocast, otherwise identical (seed, "
+                "init, 3 epochs, one thread; `reports/data/collapse_bf16`): "
+                + "; ".join(pairs)
+                + ". Table 1 trains in bf16, the homework's Keras in fp32: where the precisions disagree, Table 1 "
+                "misplaces where the fp32 network breaks.",
+                "",
+            )
 
     def q4_precision_check(self, by, main):
         """fp32 against the main precision, seed by seed, beside the main precision's spread over seeds."""

@@ -36,6 +36,10 @@ run //experiments:q4_bn_sweep "$data_flag" --precision=fp32 --threads=2 --jobs=1
 run //experiments:q4_bn_sweep "$data_flag" --precision=bf16 --threads=1 --jobs=2 --seeds=0,1 --lr_multipliers=100,300
 # Q4 (b)'s collapse study (its profile pins fp32, 3 epochs, its seeds and inits): two 1-thread runs at once.
 run //experiments:q4_bn_sweep "$data_flag" --profile=collapse --threads=1 --jobs=2
+# Does the precision decide the collapse? The study's Keras-init baseline at x30, seeds 0 and 1, in bf16
+# (the report's "Precision" paragraph; its own folder, so that Table 2 stays fp32).
+run //experiments:q4_bn_sweep "$data_flag" --profile=collapse --precision=bf16 --arms=baseline --init=keras \
+  --lr_multipliers=30 --seeds=0,1 --threads=1 --jobs=1 --out_dir=reports/data/collapse_bf16
 for seed in 1 2; do
   done_q3 "$seed" || run //experiments:q3_train_cnn "$data_flag" "${pin[@]}" --seed="$seed" --resume
 done

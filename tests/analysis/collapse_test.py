@@ -70,6 +70,13 @@ class CollapseTest(unittest.TestCase):
         self.assertEqual(base.val_accs, [0.1, 0.3])
         self.assertEqual(cells[("torch", "bn", 10.0)].diverged, 1)
 
+    def test_runs_of_another_precision_or_length_are_not_pooled(self):
+        bf16 = dict(study_row("keras", "baseline", 30, 0, "false", "0.55"), precision="bf16")
+        longer = dict(study_row("keras", "baseline", 30, 1, "false", "0.60"), epochs="25")
+        rows = [study_row("keras", "baseline", 30, 0, "true", "0.1"), bf16, longer]
+        cell = collapse.cells(rows)[("keras", "baseline", 30.0)]
+        self.assertEqual((cell.collapsed, cell.n, cell.seeds), (1, 1, [0]))
+
     def test_keras_reference_runs_are_judged_on_their_last_epoch(self):
         rows = []
         for seed, (acc, share) in enumerate([("0.1", "0.97"), ("0.1", "0.5"), ("0.4", "0.2")]):

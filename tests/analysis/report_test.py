@@ -161,7 +161,17 @@ class ReportTest(unittest.TestCase):
                     f"{'true' if hit else 'false'},false,fp32"
                 )
         lines.append("rbn,keras,bn,5,0,3,0.5,0.2,false,false,fp32")
+        # A bf16 run in the study's folder is left out of Table 2, and said so.
+        lines.append("rbf16,keras,baseline,5,10,3,0.1,0.99,true,false,bf16")
         fixtures.write(os.path.join(data, "collapse"), "q4_collapse.csv", "\n".join(lines) + "\n")
+        # The same cell repeated in bf16 in its own folder, seeds 0 and 1: seed 0 collapses there.
+        os.makedirs(os.path.join(data, "collapse_bf16"))
+        bf16 = [
+            lines[0],
+            "b0,keras,baseline,5,0,3,0.1,0.99,true,false,bf16",
+            "b1,keras,baseline,5,1,3,0.4,0.2,false,false,bf16",
+        ]
+        fixtures.write(os.path.join(data, "collapse_bf16"), "q4_collapse.csv", "\n".join(bf16) + "\n")
         keras = [
             "run_id,framework,arm,lr_multiplier,seed,epochs,epoch,train_loss,train_acc,val_loss,val_acc,"
             "val_majority_class_share,seconds"
@@ -172,6 +182,13 @@ class ReportTest(unittest.TestCase):
         text = build(data, out)
         self.assertIn("| baseline (no BN) | torch | x5 | 7 of 10 | 0.40-0.89 | 0 | 0.1900 (0.1000-0.4000) |", text)
         self.assertIn("| tf-keras itself, baseline (no BN) | keras | x5 | 2 of 4 | 0.15-0.85 |", text)
+        self.assertIn("Left out of Table 2: 1 run(s) in the same folder made with another precision", text)
+        # Seed by seed on the seeds both precisions have (fp32 seeds 0 and 1: 0.4, not collapsed).
+        self.assertIn(
+            "baseline (no BN), keras init, x5: collapsed in 1 of 2 seeds in bf16 and 0 of 2 in fp32 (final val "
+            "acc, bf16 against fp32: seed 0: 0.1000 against 0.4000, seed 1: 0.4000 against 0.4000)",
+            text,
+        )
         self.assertIn(
             "The initialisation decides it: the baseline collapsed in 7 of 10 (0.40-0.89) seeds with "
             "PyTorch's init and 0 of 10 (0.00-0.28) with Keras'",

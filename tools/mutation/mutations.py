@@ -391,6 +391,22 @@ MUTATIONS = [
         why="a candidate is judged by the training accuracy farther from the homework's 0.9605",
     ),
     Mutation(
+        "collapse_pools_precisions",
+        "analysis/collapse.py",
+        "        if not is_study_protocol(r, precision):\n            continue\n",
+        "",
+        [COLLAPSE_PY],
+        why="Table 2 pools a bf16 or 25-epoch run made in the collapse folder with the fp32 3-epoch study",
+    ),
+    Mutation(
+        "collapse_precision_counts_fp32_twice",
+        "analysis/report.py",
+        "f\"{sum(csv_io.to_bool(bf16[k]['collapsed']) for k in keys)} of {len(keys)} seeds in bf16 and \"",
+        "f\"{sum(csv_io.to_bool(fp32[k]['collapsed']) for k in keys)} of {len(keys)} seeds in bf16 and \"",
+        [REPORT],
+        why="the precision paragraph reports fp32's collapses as bf16's",
+    ),
+    Mutation(
         "population_sd",
         "analysis/report.py",
         "statistics.stdev(values)",
