@@ -60,6 +60,19 @@ TrainOptions SmallOptions() {
   return options;
 }
 
+// One epoch of a small task with a checkpoint at Tmp(checkpoint): how every
+// resume test starts. Returns the options to resume it with (2 epochs).
+TrainOptions TrainOneCheckpointedEpoch(models::CifarCnn& model, const data::ImageSet& train,
+                                       const data::ImageSet& test, const std::string& checkpoint) {
+  TrainOptions options = SmallOptions();
+  options.epochs = 1;
+  options.checkpoint_path = Tmp(checkpoint);
+  EXPECT_TRUE(Train(model, train, test, options).ok());
+  options.resume = true;
+  options.epochs = 2;
+  return options;
+}
+
 // Everything but the timing columns.
 void ExpectSameMetrics(const TrainResult& a, const TrainResult& b) {
   ASSERT_EQ(a.history.size(), b.history.size());
@@ -122,15 +135,10 @@ TEST(TrainerTest, EvaluateOverSeveralBatchesEqualsOneForwardPass) {
 
 TEST(TrainerTest, ACheckpointOfOneArchitectureIsNotResumedByAnother) {
   const data::ImageSet train = SquaresTask(32, 12), test = SquaresTask(16, 13);
-  TrainOptions options = SmallOptions();
-  options.epochs = 1;
-  options.checkpoint_path = Tmp("widths.ckpt");
   models::CifarCnnOptions narrow;
   narrow.widths = {8, 8, 16, 16};
   models::CifarCnn narrow_model(narrow);
-  ASSERT_TRUE(Train(narrow_model, train, test, options).ok());
-  options.resume = true;
-  options.epochs = 2;
+  const TrainOptions options = TrainOneCheckpointedEpoch(narrow_model, train, test, "widths.ckpt");
   for (auto change : {+[](models::CifarCnnOptions& o) {
                         o.widths = {8, 8, 16, 32};
                       },
@@ -218,13 +226,8 @@ TEST(TrainerTest, ResumedRunEqualsUninterruptedRun) {
 
 TEST(TrainerTest, ResumeRefusesAnotherConfiguration) {
   const data::ImageSet train = SquaresTask(32, 7), test = SquaresTask(16, 8);
-  TrainOptions options = SmallOptions();
-  options.epochs = 1;
-  options.checkpoint_path = Tmp("other.ckpt");
   models::CifarCnn model;
-  ASSERT_TRUE(Train(model, train, test, options).ok());
-  options.resume = true;
-  options.epochs = 2;
+  TrainOptions options = TrainOneCheckpointedEpoch(model, train, test, "other.ckpt");
   options.lr = 5e-3;
   absl::StatusOr<TrainResult> refused = Train(model, train, test, options);
   ASSERT_FALSE(refused.ok());
@@ -236,11 +239,8 @@ TEST(TrainerTest, ResumeRefusesAnotherConfiguration) {
 // the checkpoint names the host kind and oneDNN's ISA it was written on.
 TEST(TrainerTest, CheckpointNamesTheHostKindAndIsa) {
   const data::ImageSet train = SquaresTask(32, 21), test = SquaresTask(16, 22);
-  TrainOptions options = SmallOptions();
-  options.epochs = 1;
-  options.checkpoint_path = Tmp("host.ckpt");
   models::CifarCnn model;
-  ASSERT_TRUE(Train(model, train, test, options).ok());
+  const TrainOptions options = TrainOneCheckpointedEpoch(model, train, test, "host.ckpt");
   torch::serialize::InputArchive archive;
   archive.load_from(options.checkpoint_path);
   c10::IValue signature;
@@ -255,13 +255,8 @@ TEST(TrainerTest, CheckpointNamesTheHostKindAndIsa) {
 // checkpoint's data digest differs, so it is not resumed.
 TEST(TrainerTest, ResumeRefusesOtherDataOfTheSameSize) {
   const data::ImageSet train = SquaresTask(32, 7), test = SquaresTask(16, 8);
-  TrainOptions options = SmallOptions();
-  options.epochs = 1;
-  options.checkpoint_path = Tmp("other_data.ckpt");
   models::CifarCnn model;
-  ASSERT_TRUE(Train(model, train, test, options).ok());
-  options.resume = true;
-  options.epochs = 2;
+  const TrainOptions options = TrainOneCheckpointedEpoch(model, train, test, "other_data.ckpt");
   absl::StatusOr<TrainResult> refused = Train(model, SquaresTask(32, 9), test, options);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("data="), std::string::npos)
