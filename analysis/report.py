@@ -395,15 +395,12 @@ class Report:
         self.add("### (b) Evaluation", "")
         if not self.has("q3_final_metrics.csv", "q3_history.csv"):
             return
+        other_networks = self.other_networks()
         runs = sorted(
             (
                 r
-                for r in csv_io.read_rows(self.csv("q3_final_metrics.csv"))
-                if r["arm"] == "baseline"
-                and int(r["epochs_completed"]) == 25
-                and "_train" not in r["run_id"]
-                and r["run_id"] not in self.other_networks()
-                and math.isclose(float(r["lr"]), 1e-4)
+                for r in self.q3_full_protocol_rows()
+                if r["arm"] == "baseline" and r["run_id"] not in other_networks and math.isclose(float(r["lr"]), 1e-4)
             ),
             key=lambda r: int(r["seed"]),
         )  # a re-run run's rows move to the end of the CSV
@@ -470,9 +467,12 @@ class Report:
         self.q3_keras_reference(train_acc, val_acc)
         self.q3_architecture_search(train_acc, val_acc)
 
-    def collapse_cells(self):
+    def collapse_rows(self):
         path = os.path.join(self.data_dir, "collapse", "q4_collapse.csv")
-        return collapse.cells(csv_io.read_rows(path)) if os.path.exists(path) else {}
+        return csv_io.read_rows(path) if os.path.exists(path) else []
+
+    def collapse_cells(self):
+        return collapse.cells(self.collapse_rows())
 
     def keras_reference_rows(self):
         path = self.csv("keras_reference.csv")
@@ -517,6 +517,14 @@ class Report:
             "",
         )
 
+    def q3_full_protocol_rows(self):
+        """q3_final_metrics.csv's runs of the full protocol: 25 epochs on all the training data."""
+        return [
+            r
+            for r in csv_io.read_rows(self.csv("q3_final_metrics.csv"))
+            if int(r["epochs_completed"]) == 25 and "_train" not in r["run_id"]
+        ]
+
     def other_networks(self):
         """Run ids of networks other than the Keras example (q3_train_cnn --widths/--dropout)."""
         if not os.path.exists(self.csv("q3_architecture_search.csv")):  # optional: issue 17's runs
@@ -548,11 +556,7 @@ class Report:
         if not os.path.exists(self.csv("q3_architecture_search.csv")):
             self.add("No candidate network has been trained yet.", "")
             return
-        full = {
-            r["run_id"]
-            for r in csv_io.read_rows(self.csv("q3_final_metrics.csv"))
-            if int(r["epochs_completed"]) == 25 and "_train" not in r["run_id"]
-        }
+        full = {r["run_id"] for r in self.q3_full_protocol_rows()}
         nets = architecture_search.candidates(csv_io.read_rows(self.csv("q3_architecture_search.csv")), full)
         if not any(not c.is_keras_example for c in nets):
             self.add("No candidate network has finished the full protocol yet.", "")
@@ -611,6 +615,7 @@ class Report:
         best = architecture_search.best_match(nets)
         verdict = best.reproduces()
         low, high = architecture_search.unexplained_gap(best)
+        jpeg = f"{architecture_search.JPEG_DROP[0]:.2f}-{architecture_search.JPEG_DROP[1]:.2f}"
         running, evaluated = best.train_accs()
         trains = " / ".join(fmt(t) for t in (running, evaluated) if t is not None)
         self.add(
@@ -630,9 +635,9 @@ class Report:
             + (
                 f"Its validation accuracy falls short of the homework's by {fmt(hw.Q3_VAL_ACC - best.val_acc())}; "
                 + (
-                    "the JPEG export's 0.02-0.03 explains all of that."
+                    f"the JPEG export's {jpeg} explains all of that."
                     if high <= 0
-                    else f"the JPEG export's 0.02-0.03 leaves {fmt(max(low, 0.0))} to {fmt(high)} unexplained."
+                    else f"the JPEG export's {jpeg} leaves {fmt(max(low, 0.0))} to {fmt(high)} unexplained."
                 )
                 if best.val_acc() < hw.Q3_VAL_ACC
                 else "Its validation accuracy is not below the homework's."
@@ -874,8 +879,9 @@ class Report:
         if not os.path.exists(path):
             self.add("No collapse study in `reports/data/collapse/` yet.", "")
             return
-        by_cell = self.collapse_cells()
-        others = [r for r in csv_io.read_rows(path) if not collapse.is_study_protocol(r)]
+        study_rows = self.collapse_rows()
+        by_cell = collapse.cells(study_rows)
+        others = [r for r in study_rows if not collapse.is_study_protocol(r)]
         if others:
             self.add(
                 f"Left out of Table 2: {len(others)} run(s) in the same folder made with another precision or "
@@ -955,7 +961,7 @@ class Report:
                 "*Provisional:* the study is not complete; seeds so far per cell: " + ", ".join(short) + "."
             )
         self.add("**What explains the homework's collapse.** " + " ".join(sentences), "")
-        self.q4_collapse_precision(csv_io.read_rows(path))
+        self.q4_collapse_precision(study_rows)
 
     def q4_collapse_precision(self, study_rows):
         """The study's runs repeated in bf16 (reports/data/collapse_bf16: the same protocol, seeds and
@@ -972,7 +978,7 @@ class Report:
                 if collapse.is_study_protocol(r, precision) and r["collapsed"] != ""
             }
 
-        fp32, bf16 = verdicts(study_rows, "fp32"), verdicts(csv_io.read_rows(path), "bf16")
+        fp32, bf16 = verdicts(study_rows, collapse.STUDY_PRECISION), verdicts(csv_io.read_rows(path), "bf16")
         by_cell = defaultdict(list)
         for key in sorted(set(fp32) & set(bf16)):
             by_cell[key[:3]].append(key)

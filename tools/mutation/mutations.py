@@ -377,7 +377,7 @@ MUTATIONS = [
     Mutation(
         "q3b_mixes_other_networks",
         "analysis/report.py",
-        'and r["run_id"] not in self.other_networks()',
+        'and r["run_id"] not in other_networks',
         "and True",
         [REPORT],
         why="Q3 (b)'s seeds take in a candidate network's run of the same seed and lr",
