@@ -30,6 +30,7 @@
 #include "lib/experiment/experiment.h"
 #include "lib/models/cifar_cnn.h"
 #include "lib/train/trainer.h"
+#include "lib/train/weights_io.h"
 #include "lib/util/csv.h"
 #include "lib/util/list_flags.h"
 #include "lib/util/run_context.h"

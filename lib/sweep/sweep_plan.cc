@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "lib/train/history.h"
+#include "lib/train/run_id.h"
 
 namespace hw1::sweep {
 
@@ -65,7 +65,7 @@ absl::StatusOr<SweepProfile> FindSweepProfile(absl::string_view name) {
 
 void ApplyProfile(const SweepProfile& profile, SweepConfig* config) {
   config->lr_multipliers = profile.lr_multipliers;
-  config->epochs = profile.epochs;
+  config->train.epochs = profile.epochs;
   config->train_limit = profile.train_limit;
   config->test_limit = profile.test_limit;
   if (!profile.seeds.empty()) config->seeds = profile.seeds;
@@ -74,6 +74,7 @@ void ApplyProfile(const SweepProfile& profile, SweepConfig* config) {
 }
 
 std::vector<RunSpec> BuildPlan(const SweepConfig& config) {
+  const train::TrainOptions& t = config.train;
   std::vector<RunSpec> plan;
   for (uint64_t seed : config.seeds) {
     for (const std::string& init : config.inits) {
@@ -89,15 +90,15 @@ std::vector<RunSpec> BuildPlan(const SweepConfig& config) {
           run.arm = arm;
           run.init = init;
           run.lr_multiplier = multiplier;
-          run.lr = config.base_lr * multiplier;
+          run.lr = t.lr * multiplier;
           run.seed = seed;
           run.run_id =
-              train::MakeRunId({arm, run.lr, seed, config.precision, config.threads, config.epochs,
-                                config.batch_size, config.decay, config.train_limit,
+              train::MakeRunId({arm, run.lr, seed, train::PrecisionName(t.precision), t.threads,
+                                t.epochs, t.batch_size, t.decay, config.train_limit,
                                 config.test_limit, config.libtorch, init});
-          run.signature = absl::StrCat(run.run_id, " batch=", config.batch_size,
-                                       " decay=", config.decay, " threads=", config.threads,
-                                       " libtorch=", config.libtorch, " data=", config.data_digest);
+          run.signature = absl::StrCat(run.run_id, " batch=", t.batch_size, " decay=", t.decay,
+                                       " threads=", t.threads, " libtorch=", config.libtorch,
+                                       " data=", config.data_digest);
           plan.push_back(run);
         }
       }

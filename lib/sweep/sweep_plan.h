@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "lib/train/train_options.h"
 
 namespace hw1::sweep {
 
@@ -22,14 +23,13 @@ struct SweepConfig {
   // trains fewer BatchNorm seeds than baseline ones).
   std::map<std::string, std::vector<uint64_t>> arm_seeds;
   std::vector<std::string> inits = {"keras"};  // models::InitName of each
-  double base_lr = 1e-4;
-  int epochs = 25;
-  int batch_size = 32;
-  double decay = 1e-6;
+  // How every run trains (one owner of the protocol): `train.lr` is the base
+  // rate, a run's is train.lr × its multiplier; a run's seed replaces
+  // train.seed. Precision and threads must be resolved (not kAuto, not 0)
+  // before BuildPlan: the run ids name them.
+  train::TrainOptions train;
   int64_t train_limit = -1;
   int64_t test_limit = -1;
-  std::string precision;          // resolved: "fp32" or "bf16"
-  int threads = 0;                // resolved thread count
   std::string libtorch = "1.13";  // compat::TorchMajorMinor() of the binary
   std::string data_digest;        // data::DataDigest of the files the runs read
 };

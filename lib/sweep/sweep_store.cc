@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "lib/train/collapse.h"
 #include "lib/train/history.h"
+#include "lib/train/run_id.h"
 #include "lib/util/file_util.h"
 #include "nlohmann/json.hpp"
 
@@ -148,10 +149,8 @@ bool SameResults(const std::vector<train::EpochMetrics>& a,
 }  // namespace
 
 const std::vector<std::string>& HistoryColumns() {
-  static const auto* columns = new std::vector<std::string>{
-      "run_id", "arm",        "lr_multiplier",     "lr",       "seed",
-      "epoch",  "train_loss", "train_acc",         "val_loss", "val_acc",
-      "lr_now", "seconds",    "images_per_second", "precision"};
+  static const auto* columns =
+      new std::vector<std::string>(train::HistoryColumns({"lr_multiplier"}));
   return *columns;
 }
 

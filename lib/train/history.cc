@@ -2,50 +2,35 @@
 
 #include <filesystem>
 #include <set>
+#include <type_traits>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace hw1::train {
 
-std::string MakeRunId(const RunIdentity& run) {
-  std::string id = absl::StrFormat("%s_lr%g_seed%d_%s_t%d", run.arm, run.lr, run.seed,
-                                   run.precision, run.threads);
-  if (run.batch_size != 32) absl::StrAppend(&id, "_b", run.batch_size);
-  if (run.decay != 1e-6) absl::StrAppend(&id, absl::StrFormat("_decay%g", run.decay));
-  if (run.epochs != 25) absl::StrAppend(&id, "_e", run.epochs);
-  if (run.train_limit >= 0) absl::StrAppend(&id, "_train", run.train_limit);
-  if (run.test_limit >= 0) absl::StrAppend(&id, "_test", run.test_limit);
-  if (run.libtorch != kReferenceLibTorch) absl::StrAppend(&id, "_torch", run.libtorch);
-  if (run.init != "keras") absl::StrAppend(&id, "_init", run.init);
-  if (!run.architecture.empty()) absl::StrAppend(&id, "_", run.architecture);
-  return id;
-}
-
-std::string CheckpointFile(const std::string& program, const std::string& run_id) {
-  return absl::StrCat("checkpoints/", program, "/", run_id, ".ckpt");
+std::vector<std::string> HistoryColumns(const std::vector<std::string>& extra) {
+  std::vector<std::string> header = {"run_id", "arm"};
+  header.insert(header.end(), extra.begin(), extra.end());
+  header.insert(header.end(), {"lr", "seed"});
+  for (const std::string& column : EpochColumns()) header.push_back(column);
+  header.push_back("precision");
+  return header;
 }
 
 CsvTable HistoryTable(const RunInfo& run, const TrainResult& result) {
-  std::vector<std::string> header = {"run_id", "arm"};
-  for (const auto& [name, value] : run.extra) header.push_back(name);
-  for (const char* column : {"lr", "seed", "epoch", "train_loss", "train_acc", "val_loss",
-                             "val_acc", "lr_now", "seconds", "images_per_second", "precision"}) {
-    header.push_back(column);
-  }
-  CsvTable table(header);
+  std::vector<std::string> extra;
+  for (const auto& [name, value] : run.extra) extra.push_back(name);
+  CsvTable table(HistoryColumns(extra));
   for (const EpochMetrics& m : result.history) {
     std::vector<std::string> row = {run.run_id, run.arm};
     for (const auto& [name, value] : run.extra) row.push_back(value);
-    for (const std::string& field :
-         {FormatDouble(run.lr), absl::StrCat(run.seed), absl::StrCat(m.epoch),
-          FormatDouble(m.train_loss), FormatDouble(m.train_acc), FormatDouble(m.val_loss),
-          FormatDouble(m.val_acc), FormatDouble(m.lr_now), FormatDouble(m.seconds),
-          FormatDouble(m.images_per_second), result.precision}) {
-      row.push_back(field);
-    }
+    row.push_back(FormatDouble(run.lr));
+    row.push_back(absl::StrCat(run.seed));
+    ForEachEpochField(m,
+                      [&](const char*, const auto& value) { row.push_back(FormatDouble(value)); });
+    row.push_back(result.precision);
     table.AddRow(std::move(row));
   }
   return table;
@@ -82,19 +67,18 @@ absl::StatusOr<std::vector<EpochMetrics>> ReadRunHistory(const CsvTable& table,
   for (size_t r = 0; r < table.num_rows(); ++r) {
     if (table.Get(r, "run_id") != run_id) continue;
     EpochMetrics m;
-    double epoch = 0;
-    double* fields[] = {&epoch,     &m.train_loss, &m.train_acc, &m.val_loss,
-                        &m.val_acc, &m.lr_now,     &m.seconds,   &m.images_per_second};
-    const char* names[] = {"epoch",   "train_loss", "train_acc", "val_loss",
-                           "val_acc", "lr_now",     "seconds",   "images_per_second"};
-    for (int i = 0; i < 8; ++i) {
-      if (!absl::SimpleAtod(table.Get(r, names[i]), fields[i])) {
-        return absl::DataLossError(absl::StrCat(source, ": run ", run_id, " column ", names[i],
-                                                " holds '", table.Get(r, names[i]),
-                                                "', not a number"));
+    absl::Status status;
+    ForEachEpochField(m, [&](const char* name, auto& field) {
+      double value = 0;
+      if (!status.ok()) return;
+      if (!absl::SimpleAtod(table.Get(r, name), &value)) {
+        status =
+            absl::DataLossError(absl::StrCat(source, ": run ", run_id, " column ", name, " holds '",
+                                             table.Get(r, name), "', not a number"));
       }
-    }
-    m.epoch = static_cast<int>(epoch);
+      field = static_cast<std::remove_reference_t<decltype(field)>>(value);
+    });
+    if (!status.ok()) return status;
     history.push_back(m);
   }
   return history;

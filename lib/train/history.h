@@ -1,8 +1,9 @@
 #ifndef HW1_LIB_TRAIN_HISTORY_H_
 #define HW1_LIB_TRAIN_HISTORY_H_
 
-// The per-epoch history CSV that Q3 and Q4 write, and keeping several runs
-// in one CSV: a run's rows replace that run's earlier rows, other runs stay.
+// The per-epoch history CSV that Q3 and Q4 write, the numbers a run is judged
+// by, and keeping several runs in one CSV: a run's rows replace that run's
+// earlier rows, other runs stay. A run's id: lib/train/run_id.h.
 
 #include <string>
 #include <utility>
@@ -25,43 +26,11 @@ struct RunInfo {
   std::vector<std::pair<std::string, std::string>> extra;
 };
 
-// The LibTorch of the committed results (Debian's libtorch-dev 1.13): run ids
-// name any other ("_torch2.15").
-inline constexpr char kReferenceLibTorch[] = "1.13";
+// The history's columns: run_id, arm, <extra…>, lr, seed, then EpochColumns()
+// (epoch, train_loss, …, images_per_second), then precision.
+std::vector<std::string> HistoryColumns(const std::vector<std::string>& extra = {});
 
-// What a run's id is made of: the settings that change its numbers.
-struct RunIdentity {
-  std::string arm;  // "baseline" or "bn"
-  double lr = 1e-4;
-  uint64_t seed = 0;
-  std::string precision;  // resolved: "fp32" or "bf16"
-  int threads = 1;        // intra-op threads: reductions split differently
-  int epochs = 25;
-  int batch_size = 32;
-  double decay = 1e-6;
-  int64_t train_limit = -1;  // -1: all images
-  int64_t test_limit = -1;
-  std::string libtorch = kReferenceLibTorch;  // "major.minor" it ran with
-  std::string init = "keras";                 // models::InitName of the initialisation
-  std::string architecture;                   // models::ArchitectureTag: "" for the Keras example
-};
-
-// A run id that says what the run was: arm, lr, seed, precision and threads
-// ("bn_lr0.001_seed1_bf16_t2"), then batch size, decay, epochs and data
-// limits where they differ from the homework's protocol ("_b64_decay0_e3_train4000"),
-// the LibTorch version when it is not kReferenceLibTorch ("_torch2.15"), and
-// the initialisation when it is not Keras' ("_inittorch"), and the
-// architecture when it is not the Keras example's ("_w32-64-64-64_d0-0-0").
-std::string MakeRunId(const RunIdentity& run);
-
-// Where `program` keeps a run's checkpoint, relative to its output folder:
-// checkpoints/<program>/<run_id>.ckpt. One folder per program: q3_train_cnn
-// and q4_bn_sweep train runs with the same ids, and neither may continue a
-// run the other trained.
-std::string CheckpointFile(const std::string& program, const std::string& run_id);
-
-// Columns: run_id, arm, <extra…>, lr, seed, epoch, train_loss, train_acc,
-// val_loss, val_acc, lr_now, seconds, images_per_second, precision.
+// One row per epoch of `result`, in HistoryColumns(names of run.extra).
 CsvTable HistoryTable(const RunInfo& run, const TrainResult& result);
 
 // The numbers a run is judged by.

@@ -18,6 +18,30 @@ struct EpochMetrics {
   double images_per_second = 0;          // training images / training seconds
 };
 
+// Calls f(column name, field) for each field of `m` in the history CSV's
+// column order: the one list of EpochMetrics' fields, which the CSV writer
+// and reader, the checkpoint and the JSON hand-over all walk. `M` is
+// EpochMetrics or const EpochMetrics; `field` is an int& (epoch) or double&.
+template <typename M, typename F>
+void ForEachEpochField(M& m, F&& f) {
+  f("epoch", m.epoch);
+  f("train_loss", m.train_loss);
+  f("train_acc", m.train_acc);
+  f("val_loss", m.val_loss);
+  f("val_acc", m.val_acc);
+  f("lr_now", m.lr_now);
+  f("seconds", m.seconds);
+  f("images_per_second", m.images_per_second);
+}
+
+// The history's column names, in ForEachEpochField's order.
+inline std::vector<std::string> EpochColumns() {
+  std::vector<std::string> names;
+  const EpochMetrics none;
+  ForEachEpochField(none, [&](const char* name, const auto&) { names.push_back(name); });
+  return names;
+}
+
 struct TrainResult {
   std::vector<EpochMetrics> history;  // finite epochs only
   bool diverged = false;              // a non-finite loss ended the run

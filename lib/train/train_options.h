@@ -51,6 +51,22 @@ absl::Status ValidateTrainOptions(const TrainOptions& options);
 // (counted from 0 over the whole run).
 double KerasDecayedLr(double lr, double decay, int64_t step);
 
+// Keras' time-based decay as the training loop steps through it: the
+// learning rate of the next batch, and the batches done, which the checkpoint
+// stores so that a resumed run continues the schedule where it stopped.
+class KerasDecay {
+ public:
+  // `step`: batches already done (0 for a fresh run).
+  KerasDecay(double lr, double decay, int64_t step = 0) : lr_(lr), decay_(decay), step_(step) {}
+  double lr() const { return KerasDecayedLr(lr_, decay_, step_); }
+  void Advance() { ++step_; }
+  int64_t step() const { return step_; }
+
+ private:
+  double lr_, decay_;
+  int64_t step_;
+};
+
 // What `requested` means on this device and CPU: kAuto becomes bf16 autocast
 // on CPUs with AMX, whose bf16 tile unit makes a step 2-3x faster than fp32,
 // and fp32 everywhere else. With only AVX-512 BF16, bf16 autocast was slower

@@ -9,16 +9,13 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <iterator>
-#include <mutex>
-#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "lib/compat/torch_compat.h"
+#include "lib/train/checkpoint.h"
 #include "lib/train/fused_adam.h"
 #include "lib/util/cpu_features.h"
 #include "lib/util/file_util.h"
@@ -61,139 +58,6 @@ TensorSet ToTensors(const data::ImageSet& set, const torch::Device& device) {
           .to(device);
   out.labels = torch::from_blob(labels, {set.size()}, torch::kInt64).to(device);
   return out;
-}
-
-// Checkpoint: everything needed to continue as if never stopped.
-struct Checkpoint {
-  int epoch = 0;
-  int64_t step = 0;
-  std::vector<EpochMetrics> history;
-};
-
-torch::Tensor HistoryToTensor(const std::vector<EpochMetrics>& history) {
-  torch::Tensor t = torch::zeros({static_cast<int64_t>(history.size()), 8}, torch::kFloat64);
-  auto a = t.accessor<double, 2>();
-  for (size_t i = 0; i < history.size(); ++i) {
-    const EpochMetrics& m = history[i];
-    const double row[8] = {static_cast<double>(m.epoch),
-                           m.train_loss,
-                           m.train_acc,
-                           m.val_loss,
-                           m.val_acc,
-                           m.lr_now,
-                           m.seconds,
-                           m.images_per_second};
-    for (int j = 0; j < 8; ++j) a[static_cast<int64_t>(i)][j] = row[j];
-  }
-  return t;
-}
-
-std::vector<EpochMetrics> HistoryFromTensor(const torch::Tensor& t) {
-  std::vector<EpochMetrics> history;
-  auto a = t.accessor<double, 2>();
-  for (int64_t i = 0; i < t.size(0); ++i) {
-    history.push_back(
-        {static_cast<int>(a[i][0]), a[i][1], a[i][2], a[i][3], a[i][4], a[i][5], a[i][6], a[i][7]});
-  }
-  return history;
-}
-
-absl::Status SaveCheckpoint(const std::string& path, models::CifarCnn& model,
-                            torch::optim::Adam& optimizer, const Checkpoint& checkpoint,
-                            const std::string& signature) {
-  try {
-    torch::serialize::OutputArchive archive;
-    torch::serialize::OutputArchive model_archive, optimizer_archive;
-    model->save(model_archive);
-    optimizer.save(optimizer_archive);
-    archive.write("model", model_archive);
-    archive.write("optimizer", optimizer_archive);
-    archive.write("rng_state", at::detail::getDefaultCPUGenerator().get_state());
-    archive.write("epoch", torch::tensor(static_cast<int64_t>(checkpoint.epoch)));
-    archive.write("step", torch::tensor(checkpoint.step));
-    archive.write("history", HistoryToTensor(checkpoint.history));
-    archive.write("signature", c10::IValue(signature));
-    std::ostringstream bytes;
-    archive.save_to(bytes);
-    return WriteFileAtomically(path, bytes.str());
-  } catch (const c10::Error& e) {
-    return absl::InternalError(
-        absl::StrCat(path, ": cannot write checkpoint: ", e.what_without_backtrace()));
-  }
-}
-
-absl::StatusOr<Checkpoint> LoadCheckpoint(const std::string& path, models::CifarCnn& model,
-                                          torch::optim::Adam& optimizer,
-                                          const std::string& signature,
-                                          const torch::Device& device) {
-  try {
-    torch::serialize::InputArchive archive;
-    archive.load_from(path, device);
-    c10::IValue stored_signature;
-    archive.read("signature", stored_signature);
-    if (!stored_signature.isString() || stored_signature.toStringRef() != signature) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(path, ": checkpoint was written by a different configuration (",
-                       stored_signature.isString() ? stored_signature.toStringRef() : "?", " vs ",
-                       signature, "); remove it or change --out_dir"));
-    }
-    torch::serialize::InputArchive model_archive, optimizer_archive;
-    archive.read("model", model_archive);
-    archive.read("optimizer", optimizer_archive);
-    model->load(model_archive);
-    optimizer.load(optimizer_archive);
-    torch::Tensor rng_state, epoch, step, history;
-    archive.read("rng_state", rng_state);
-    archive.read("epoch", epoch);
-    archive.read("step", step);
-    archive.read("history", history);
-    {
-      // The default generator is shared process-wide: lock it as LibTorch does.
-      at::Generator generator = at::detail::getDefaultCPUGenerator();
-      std::lock_guard<std::mutex> lock(generator.mutex());
-      generator.set_state(rng_state);
-    }
-    Checkpoint checkpoint;
-    checkpoint.epoch = static_cast<int>(epoch.item<int64_t>());
-    checkpoint.step = step.item<int64_t>();
-    checkpoint.history = HistoryFromTensor(history.to(torch::kCPU));
-    return checkpoint;
-  } catch (const c10::Error& e) {
-    return absl::DataLossError(
-        absl::StrCat(path, ": cannot read checkpoint: ", e.what_without_backtrace()));
-  }
-}
-
-// The images and labels a run trains and is evaluated on, as one short digest
-// of their bytes: a checkpoint made on other data (other files, limits or
-// order) is not resumed, whatever the sizes.
-std::string ContentDigest(const data::ImageSet& train, const data::ImageSet& test) {
-  std::string digests;
-  for (const data::ImageSet* set : {&train, &test}) {
-    absl::StrAppend(&digests,
-                    Md5OfBytes(absl::string_view(reinterpret_cast<const char*>(set->pixels.data()),
-                                                 set->pixels.size())),
-                    Md5OfBytes(absl::string_view(reinterpret_cast<const char*>(set->labels.data()),
-                                                 set->labels.size() * sizeof(int64_t))));
-  }
-  return Md5OfBytes(digests).substr(0, 12);
-}
-
-// What a checkpoint must match to be resumed: the configuration that decides the metrics.
-// The kind of host and oneDNN's ISA are part of it: oneDNN picks other kernels on
-// another ISA, which round differently (seed 0, 3 fp32 epochs: 0.5652 on an AVX2 host,
-// 0.5629 on an AMX host), so a run requeued onto another kind of node starts afresh.
-std::string Signature(const TrainOptions& o, const models::CifarCnnOptions& model_options,
-                      const std::string& precision, int threads, const data::ImageSet& train,
-                      const data::ImageSet& test) {
-  return absl::StrCat(
-      "bn=", model_options.batchnorm, " init=", models::InitName(model_options.init),
-      " widths=", models::WidthsText(model_options.widths),
-      " dropout=", models::DropoutText(model_options.dropout), " lr=", o.lr, " decay=", o.decay,
-      " batch=", o.batch_size, " seed=", o.seed, " precision=", precision, " threads=", threads,
-      " train=", train.size(), " test=", test.size(), " libtorch=", compat::TorchMajorMinor(),
-      " host=", HostKind(DetectCpuFeatures()), " isa=", OneDnnIsa(),
-      " data=", ContentDigest(train, test));
 }
 
 class Progress {
@@ -286,6 +150,13 @@ std::string ResolvedPrecision(const TrainOptions& options) {
   return UseBf16(options, ResolveDevice(options.device)) ? "bf16" : "fp32";
 }
 
+TrainOptions ResolvedForThisHost(TrainOptions options) {
+  options.precision =
+      UseBf16(options, ResolveDevice(options.device)) ? Precision::kBf16 : Precision::kFp32;
+  options.threads = ConfigureThreads(options.threads);
+  return options;
+}
+
 Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images,
                     const TrainOptions& options) {
   const torch::Device device = ResolveDevice(options.device);
@@ -338,13 +209,13 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
   FusedAdam optimizer(model->parameters(),
                       torch::optim::AdamOptions(options.lr).eps(options.adam_eps));
   const std::string signature =
-      Signature(options, model->options(), result.precision, threads, train, test);
+      CheckpointSignature(options, model->options(), result.precision, threads, train, test);
 
-  Checkpoint state;
+  TrainingState state;
   // A kill during a checkpoint write leaves <checkpoint>.tmp.<pid>; tidy those.
   if (!options.checkpoint_path.empty()) RemoveStaleTemporaries(options.checkpoint_path);
   if (options.resume && std::filesystem::exists(options.checkpoint_path)) {
-    absl::StatusOr<Checkpoint> loaded =
+    absl::StatusOr<TrainingState> loaded =
         LoadCheckpoint(options.checkpoint_path, model, optimizer, signature, device);
     if (!loaded.ok()) return loaded.status();
     state = *loaded;
@@ -353,6 +224,7 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
     ToChannelsLast(model);
   }
 
+  KerasDecay schedule(options.lr, options.decay, state.step);
   const TensorSet train_set = ToTensors(train, device);
   const int64_t n = train.size();
   const int64_t batches = (n + options.batch_size - 1) / options.batch_size;
@@ -375,11 +247,11 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
       const torch::Tensor index = order.slice(0, start, end);
       const torch::Tensor x = ToInput(train_set.images.index_select(0, index));
       const torch::Tensor y = train_set.labels.index_select(0, index);
-      lr_now = KerasDecayedLr(options.lr, options.decay, state.step);
+      lr_now = schedule.lr();
       const StepOutput out = TrainStep(model, optimizer, x, y, lr_now, bf16, device);
+      schedule.Advance();
       const torch::Tensor& loss = out.loss;
       const torch::Tensor& logits = out.logits;
-      ++state.step;
       {
         torch::NoGradGuard no_grad;
         loss_sum += loss.detach().to(torch::kFloat64) * (end - start);
@@ -427,6 +299,7 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
     result.history.push_back(m);
     last_prediction_counts = val.prediction_counts;
     state.epoch = epoch;
+    state.step = schedule.step();
     state.history = result.history;
     progress.Epoch(options.epochs, m);
     if (!options.checkpoint_path.empty()) {
@@ -448,94 +321,6 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
                                        : last_prediction_counts;
   }
   return result;
-}
-
-absl::Status ExportWeightsForPython(models::CifarCnn& model, const std::string& path) {
-  c10::Dict<std::string, torch::Tensor> weights;
-  for (const auto& item : model->named_parameters()) {
-    weights.insert(item.key(), item.value().detach().to(torch::kCPU).contiguous());
-  }
-  for (const auto& item : model->named_buffers()) {
-    weights.insert(item.key(), item.value().detach().to(torch::kCPU).contiguous());
-  }
-  const std::vector<char> bytes = torch::pickle_save(c10::IValue(weights));
-  return WriteFileAtomically(path, absl::string_view(bytes.data(), bytes.size()));
-}
-
-absl::Status SaveWeights(models::CifarCnn& model, const std::string& path) {
-  try {
-    torch::serialize::OutputArchive archive;
-    model->save(archive);
-    std::ostringstream bytes;
-    archive.save_to(bytes);
-    return WriteFileAtomically(path, bytes.str());
-  } catch (const c10::Error& e) {
-    return absl::InternalError(
-        absl::StrCat(path, ": cannot save weights: ", e.what_without_backtrace()));
-  }
-}
-
-namespace {
-
-// Every tensor name in a saved module ("conv1.weight", "bn1.running_mean", …).
-void TensorNames(torch::serialize::InputArchive& archive, const std::string& prefix,
-                 std::set<std::string>* out) {
-  for (const std::string& key : archive.keys()) {
-    torch::serialize::InputArchive child;
-    if (archive.try_read(key, child)) {
-      TensorNames(child, prefix + key + ".", out);
-    } else {
-      out->insert(prefix + key);
-    }
-  }
-}
-
-}  // namespace
-
-absl::Status LoadWeights(models::CifarCnn& model, const std::string& path) {
-  if (!std::filesystem::exists(path)) {
-    return absl::NotFoundError(absl::StrCat(path, ": weights file does not exist"));
-  }
-  torch::serialize::InputArchive archive;
-  try {
-    archive.load_from(path);
-  } catch (const c10::Error& e) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": not a weights file written by SaveWeights (", e.what_without_backtrace(), ")"));
-  }
-  // Module::load reads the tensors the model has and ignores the rest: weights
-  // of the BatchNorm network would load into the baseline. Compare the names.
-  std::set<std::string> saved, expected;
-  try {
-    TensorNames(archive, "", &saved);
-  } catch (const c10::Error& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": unreadable weights (", e.what_without_backtrace(), ")"));
-  }
-  for (const auto& item : model->named_parameters()) expected.insert(item.key());
-  for (const auto& item : model->named_buffers()) expected.insert(item.key());
-  if (saved != expected) {
-    std::vector<std::string> extra, missing;
-    std::set_difference(saved.begin(), saved.end(), expected.begin(), expected.end(),
-                        std::back_inserter(extra));
-    std::set_difference(expected.begin(), expected.end(), saved.begin(), saved.end(),
-                        std::back_inserter(missing));
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": weights of another network (",
-        model->options().batchnorm ? "this is the BatchNorm network"
-                                   : "this is the baseline network",
-        "; the file ", extra.empty() ? "" : absl::StrCat("has ", absl::StrJoin(extra, ", ")),
-        !extra.empty() && !missing.empty() ? " and " : "",
-        missing.empty() ? "" : absl::StrCat("lacks ", absl::StrJoin(missing, ", ")),
-        "); pass --batchnorm exactly when the weights were trained with it"));
-  }
-  try {
-    model->load(archive);
-    return absl::OkStatus();
-  } catch (const c10::Error& e) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        path, ": weights do not match the architecture (", e.what_without_backtrace(), ")"));
-  }
 }
 
 }  // namespace hw1::train

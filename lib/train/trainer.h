@@ -67,12 +67,10 @@ StepOutput TrainStep(models::CifarCnn& model, torch::optim::Adam& optimizer,
 // The precision `options.precision` resolves to on this machine ("fp32"/"bf16").
 std::string ResolvedPrecision(const TrainOptions& options);
 
-// Saves the weights as a name -> tensor dict with torch::pickle_save, which
-// Python's torch.load opens; written atomically.
-absl::Status ExportWeightsForPython(models::CifarCnn& model, const std::string& path);
-// Saves / loads the module with torch::save / torch::load (C++ archive).
-absl::Status SaveWeights(models::CifarCnn& model, const std::string& path);
-absl::Status LoadWeights(models::CifarCnn& model, const std::string& path);
+// `options` as they run here, the values a run's id names: precision auto
+// becomes fp32 or bf16 (ResolvePrecision), threads 0 the core count; LibTorch
+// is set to those threads (ConfigureThreads).
+TrainOptions ResolvedForThisHost(TrainOptions options);
 
 }  // namespace hw1::train
 

@@ -10,8 +10,8 @@ namespace {
 
 SweepConfig Config() {
   SweepConfig config;
-  config.precision = "bf16";
-  config.threads = 2;
+  config.train.precision = train::Precision::kBf16;
+  config.train.threads = 2;
   config.seeds = {0, 1};
   config.data_digest = "0123456789ab";
   return config;
@@ -105,11 +105,11 @@ TEST(SweepPlanTest, ShardsCoverEveryRunExactlyOnce) {
 
 TEST(SweepPlanTest, SignatureCoversWhatDecidesTheNumbers) {
   SweepConfig a = Config(), b = Config();
-  b.batch_size = 64;
+  b.train.batch_size = 64;
   EXPECT_NE(BuildPlan(a)[0].run_id, BuildPlan(b)[0].run_id);
   EXPECT_NE(BuildPlan(a)[0].signature, BuildPlan(b)[0].signature);
   SweepConfig c = Config();
-  c.threads = 1;  // a run trained with --jobs=2 on two cores
+  c.train.threads = 1;  // a run trained with --jobs=2 on two cores
   EXPECT_NE(BuildPlan(a)[0].run_id, BuildPlan(c)[0].run_id);
 }
 

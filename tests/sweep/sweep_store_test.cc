@@ -28,9 +28,9 @@ RunSpec MakeRun(const std::string& arm, double multiplier, uint64_t seed = 0, in
   config.arms = {arm};
   config.lr_multipliers = {multiplier};
   config.seeds = {seed};
-  config.precision = "bf16";
-  config.threads = 2;
-  config.epochs = epochs;
+  config.train.precision = train::Precision::kBf16;
+  config.train.threads = 2;
+  config.train.epochs = epochs;
   config.data_digest = data;
   return BuildPlan(config)[0];
 }
@@ -42,9 +42,9 @@ RunSpec MakeRunWithInit(const std::string& arm, double multiplier, uint64_t seed
   config.lr_multipliers = {multiplier};
   config.seeds = {seed};
   config.inits = {init};
-  config.precision = "fp32";
-  config.threads = 1;
-  config.epochs = 3;
+  config.train.precision = train::Precision::kFp32;
+  config.train.threads = 1;
+  config.train.epochs = 3;
   config.data_digest = "0123456789ab";
   return BuildPlan(config)[0];
 }

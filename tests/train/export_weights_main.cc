@@ -10,7 +10,7 @@
 #include <string>
 
 #include "lib/models/cifar_cnn.h"
-#include "lib/train/trainer.h"
+#include "lib/train/weights_io.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) {

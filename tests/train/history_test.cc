@@ -61,49 +61,45 @@ TEST(HistoryTest, NeverReachingTheTargetAndDiverging) {
   EXPECT_EQ(empty.best_epoch, 0);
 }
 
-TEST(HistoryTest, RunIdsSayWhatRan) {
-  EXPECT_EQ(MakeRunId({"bn", 1e-3, 1, "bf16", 2}), "bn_lr0.001_seed1_bf16_t2");
-  EXPECT_EQ(MakeRunId({"baseline", 1e-4, 0, "fp32", 1, 3, 32, 1e-6, 2000, 500}),
-            "baseline_lr0.0001_seed0_fp32_t1_e3_train2000_test500");
-  // Everything that changes the numbers changes the id.
-  const RunIdentity base{"bn", 1e-3, 1, "bf16", 2};
-  const std::vector<std::function<void(RunIdentity&)>> changes = {
-      [](RunIdentity& r) { r.arm = "baseline"; },
-      [](RunIdentity& r) { r.lr = 2e-3; },
-      [](RunIdentity& r) { r.seed = 2; },
-      [](RunIdentity& r) { r.precision = "fp32"; },
-      [](RunIdentity& r) { r.threads = 1; },
-      [](RunIdentity& r) { r.epochs = 3; },
-      [](RunIdentity& r) { r.batch_size = 64; },
-      [](RunIdentity& r) { r.decay = 0; },
-      [](RunIdentity& r) { r.train_limit = 100; },
-      [](RunIdentity& r) { r.test_limit = 100; },
-      [](RunIdentity& r) { r.libtorch = "2.15"; },
-      [](RunIdentity& r) { r.init = "torch"; },
-      [](RunIdentity& r) { r.architecture = "w32-64-64-64"; }};
-  std::set<std::string> ids = {MakeRunId(base)};
-  for (const auto& change : changes) {
-    RunIdentity changed = base;
-    change(changed);
-    ids.insert(MakeRunId(changed));
+// The writer and the reader walk one list of columns: every field of every
+// epoch comes back as written, the extra columns after arm.
+TEST(HistoryTest, WrittenHistoryReadsBackFieldForField) {
+  TrainResult result;
+  result.precision = "fp32";
+  for (int e = 1; e <= 2; ++e) {
+    result.history.push_back(
+        {e, 0.1 * e, 0.2 * e, 0.3 * e, 0.4 * e, 1e-4 / e, 10.5 * e, 900.25 * e});
   }
-  EXPECT_EQ(ids.size(), changes.size() + 1);
-  RunIdentity torch2 = base;
-  torch2.libtorch = "2.15";
-  EXPECT_EQ(MakeRunId(torch2), "bn_lr0.001_seed1_bf16_t2_torch2.15");
-  RunIdentity torch_init = base;
-  torch_init.init = "torch";
-  torch_init.epochs = 3;
-  EXPECT_EQ(MakeRunId(torch_init), "bn_lr0.001_seed1_bf16_t2_e3_inittorch");
-  RunIdentity wider = base;
-  wider.architecture = "w32-64-64-64_d0-0-0";
-  EXPECT_EQ(MakeRunId(wider), "bn_lr0.001_seed1_bf16_t2_w32-64-64-64_d0-0-0");
-}
-
-TEST(HistoryTest, CheckpointsAreKeptPerProgram) {
-  EXPECT_EQ(CheckpointFile("q3_train_cnn", "bn_lr0.001_seed1_bf16"),
-            "checkpoints/q3_train_cnn/bn_lr0.001_seed1_bf16.ckpt");
-  EXPECT_NE(CheckpointFile("q3_train_cnn", "a"), CheckpointFile("q4_bn_sweep", "a"));
+  const CsvTable table = HistoryTable({"r1", "bn", 1e-3, 7, {{"lr_multiplier", "10"}}}, result);
+  EXPECT_EQ(table.header(), HistoryColumns({"lr_multiplier"}));
+  EXPECT_EQ(table.header(),
+            (std::vector<std::string>{"run_id", "arm", "lr_multiplier", "lr", "seed", "epoch",
+                                      "train_loss", "train_acc", "val_loss", "val_acc", "lr_now",
+                                      "seconds", "images_per_second", "precision"}));
+  // Each number under its own name (a round trip alone would not see two swapped).
+  EXPECT_EQ(table.Get(1, "epoch"), "2");
+  EXPECT_EQ(table.Get(1, "train_loss"), "0.2");
+  EXPECT_EQ(table.Get(1, "train_acc"), "0.4");
+  EXPECT_EQ(table.Get(1, "val_loss"), "0.6");
+  EXPECT_EQ(table.Get(1, "val_acc"), "0.8");
+  EXPECT_EQ(table.Get(1, "lr_now"), "5e-05");
+  EXPECT_EQ(table.Get(1, "seconds"), "21");
+  EXPECT_EQ(table.Get(1, "images_per_second"), "1800.5");
+  absl::StatusOr<std::vector<EpochMetrics>> read = ReadRunHistory(table, "r1", "test");
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const EpochMetrics& a = result.history[i];
+    const EpochMetrics& b = (*read)[i];
+    EXPECT_EQ(b.epoch, a.epoch);
+    EXPECT_EQ(b.train_loss, a.train_loss);
+    EXPECT_EQ(b.train_acc, a.train_acc);
+    EXPECT_EQ(b.val_loss, a.val_loss);
+    EXPECT_EQ(b.val_acc, a.val_acc);
+    EXPECT_EQ(b.lr_now, a.lr_now);
+    EXPECT_EQ(b.seconds, a.seconds);
+    EXPECT_EQ(b.images_per_second, a.images_per_second);
+  }
 }
 
 TEST(HistoryTest, MergeKeepsOtherRunsAndReplacesItsOwn) {

@@ -25,6 +25,23 @@ TEST(TrainOptionsTest, KerasTimeBasedDecay) {
   EXPECT_DOUBLE_EQ(KerasDecayedLr(1.0, 1.0, 1), 0.5);
 }
 
+// The loop's schedule: the next batch's rate, and a resumed schedule (built
+// from the checkpoint's step) continues where the first one stopped.
+TEST(TrainOptionsTest, KerasDecayStepsAndResumes) {
+  KerasDecay schedule(1.0, 1.0);
+  EXPECT_EQ(schedule.step(), 0);
+  EXPECT_DOUBLE_EQ(schedule.lr(), 1.0);
+  schedule.Advance();
+  schedule.Advance();
+  EXPECT_EQ(schedule.step(), 2);
+  EXPECT_DOUBLE_EQ(schedule.lr(), 1.0 / 3.0);
+  KerasDecay resumed(1.0, 1.0, schedule.step());
+  schedule.Advance();
+  resumed.Advance();
+  EXPECT_DOUBLE_EQ(resumed.lr(), schedule.lr());
+  EXPECT_DOUBLE_EQ(resumed.lr(), 0.25);
+}
+
 TEST(TrainOptionsTest, ParsingNamesTheFlag) {
   EXPECT_EQ(*ParsePrecision("bf16"), Precision::kBf16);
   EXPECT_EQ(*ParsePrecision("fp32"), Precision::kFp32);

@@ -10,7 +10,6 @@
 
 #include "gtest/gtest.h"
 #include "lib/data/cifar10.h"
-#include "lib/train/history.h"
 #include "lib/util/cpu_features.h"
 #include "lib/util/file_util.h"
 
@@ -235,22 +234,6 @@ TEST(TrainerTest, ResumeRefusesAnotherConfiguration) {
   EXPECT_NE(refused.status().message().find(options.checkpoint_path), std::string::npos);
 }
 
-// A run requeued onto another kind of node must not continue there silently:
-// the checkpoint names the host kind and oneDNN's ISA it was written on.
-TEST(TrainerTest, CheckpointNamesTheHostKindAndIsa) {
-  const data::ImageSet train = SquaresTask(32, 21), test = SquaresTask(16, 22);
-  models::CifarCnn model;
-  const TrainOptions options = TrainOneCheckpointedEpoch(model, train, test, "host.ckpt");
-  torch::serialize::InputArchive archive;
-  archive.load_from(options.checkpoint_path);
-  c10::IValue signature;
-  archive.read("signature", signature);
-  ASSERT_TRUE(signature.isString());
-  const std::string text = signature.toStringRef();
-  EXPECT_NE(text.find(" host=" + HostKind(DetectCpuFeatures()) + " "), std::string::npos) << text;
-  EXPECT_NE(text.find(" isa=" + OneDnnIsa() + " "), std::string::npos) << text;
-}
-
 // Same sizes, other images (another copy of the data set, another order): the
 // checkpoint's data digest differs, so it is not resumed.
 TEST(TrainerTest, ResumeRefusesOtherDataOfTheSameSize) {
@@ -330,42 +313,6 @@ TEST(TrainerTest, ConfigureThreadsFlushesDenormals) {
         std::exit(two && denormal == 0 && a * b == 0.0f ? 0 : 1);
       },
       ::testing::ExitedWithCode(0), "threads 2, denormal products 0, scalar 0");
-}
-
-TEST(TrainerTest, WeightsRoundTripAndMismatchIsNamed) {
-  models::CifarCnn model;
-  const std::string path = Tmp("weights.pt");
-  ASSERT_TRUE(SaveWeights(model, path).ok());
-  models::CifarCnn same;
-  ASSERT_TRUE(LoadWeights(same, path).ok());
-  for (const auto& item : model->named_parameters()) {
-    EXPECT_TRUE(torch::equal(item.value(), same->named_parameters()[item.key()]));
-  }
-  models::CifarCnnOptions bn;
-  bn.batchnorm = true;
-  models::CifarCnn other(bn);
-  absl::Status status = LoadWeights(other, path);
-  EXPECT_FALSE(status.ok());
-  EXPECT_NE(status.message().find(
-                "weights of another network (this is the BatchNorm network; the file lacks "
-                "bn1.bias"),
-            std::string::npos)
-      << status.message();
-  // The other way round: Module::load alone took BatchNorm weights into the baseline.
-  const std::string bn_path = Tmp("bn_weights.pt");
-  ASSERT_TRUE(SaveWeights(other, bn_path).ok());
-  status = LoadWeights(same, bn_path);
-  EXPECT_NE(status.message().find("the file has bn1.bias"), std::string::npos) << status.message();
-  EXPECT_NE(status.message().find("pass --batchnorm exactly when"), std::string::npos);
-  // Not weights at all.
-  const std::string garbage_path = Tmp("garbage.pt");
-  ASSERT_TRUE(WriteFileAtomically(garbage_path, "not a zip archive").ok());
-  const absl::Status garbage = LoadWeights(same, garbage_path);
-  EXPECT_NE(garbage.message().find("not a weights file"), std::string::npos) << garbage;
-  EXPECT_EQ(LoadWeights(same, path + ".missing").code(), absl::StatusCode::kNotFound);
-  ASSERT_TRUE(ExportWeightsForPython(model, Tmp("weights.pth")).ok());
-  EXPECT_GT(std::filesystem::file_size(std::string(std::getenv("TEST_TMPDIR")) + "/weights.pth"),
-            5000000u);
 }
 
 }  // namespace

@@ -21,11 +21,10 @@ MUTATIONS = [
     # ---- run identity and the host: what decides whether a number may be continued or compared
     Mutation(
         "checkpoint_without_isa",
-        "lib/train/trainer.cc",
+        "lib/train/checkpoint.cc",
         '" isa=", OneDnnIsa(),',
         "",
-        [TRAINER],
-        "TrainerTest.CheckpointNamesTheHostKindAndIsa",
+        ["//tests/train:checkpoint_test"],
         why="a checkpoint written on one oneDNN ISA resumes on another, silently",
     ),
     Mutation(
@@ -38,8 +37,8 @@ MUTATIONS = [
     ),
     Mutation(
         "fp32_waits_like_bf16",
-        "experiments/q3_train_cnn.cc",
-        "hw1::experiment::MatchWaitsToPrecision(hw1::train::ResolvedPrecision(options));",
+        "lib/experiment/train_cnn_job.cc",
+        "  MatchWaitsToPrecision(precision);\n",
         "",
         ["//tests/experiments:q3_train_cnn_test"],
         why="an fp32 run on an AMX host keeps libgomp's spin (2.8-4.1x beside a busy process, not 1.6-1.8x); "
@@ -194,6 +193,31 @@ MUTATIONS = [
         why="the collapse rule's accuracy bound",
     ),
     Mutation(
+        "epoch_fields_swapped",
+        "lib/train/metrics.h",
+        'f("train_acc", m.train_acc);\n  f("val_loss", m.val_loss);\n  f("val_acc", m.val_acc);',
+        'f("train_acc", m.val_acc);\n  f("val_loss", m.val_loss);\n  f("val_acc", m.train_acc);',
+        ["//tests/train:history_test"],
+        why="the history CSV, the checkpoint and the JSON hand-over put validation accuracy under train_acc",
+    ),
+    Mutation(
+        "decay_restarts_on_resume",
+        "lib/train/trainer.cc",
+        "KerasDecay schedule(options.lr, options.decay, state.step);",
+        "KerasDecay schedule(options.lr, options.decay);",
+        [TRAINER],
+        "TrainerTest.ResumedRunEqualsUninterruptedRun",
+        why="a resumed run starts Keras' decay again at the base learning rate",
+    ),
+    Mutation(
+        "sweep_ignores_base_lr",
+        "lib/experiment/bn_sweep_job.cc",
+        "  t.lr = settings.base_lr;\n",
+        "",
+        ["//tests/experiment:bn_sweep_job_test"],
+        why="--base_lr is dropped: every sweep at the homework's 1e-4",
+    ),
+    Mutation(
         "history_best_epoch_ties",
         "lib/train/history.cc",
         "if (m.val_acc > s.best_val_acc || s.best_epoch == 0)",
@@ -213,8 +237,8 @@ MUTATIONS = [
     Mutation(
         "sweep_lr_ignores_multiplier",
         "lib/sweep/sweep_plan.cc",
-        "run.lr = config.base_lr * multiplier;",
-        "run.lr = config.base_lr;",
+        "run.lr = t.lr * multiplier;",
+        "run.lr = t.lr;",
         ["//tests/sweep:sweep_plan_test"],
         why="every run at the base learning rate",
     ),

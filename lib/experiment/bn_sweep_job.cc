@@ -1,0 +1,327 @@
+#include "lib/experiment/bn_sweep_job.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "lib/compat/torch_compat.h"
+#include "lib/data/cifar10.h"
+#include "lib/experiment/cifar10_flags.h"
+#include "lib/experiment/experiment.h"
+#include "lib/sweep/sweep_runner.h"
+#include "lib/sweep/sweep_store.h"
+#include "lib/train/history.h"
+#include "lib/train/metrics_json.h"
+#include "lib/train/run_id.h"
+#include "lib/train/trainer.h"
+#include "lib/util/cpu_features.h"
+#include "lib/util/list_flags.h"
+
+namespace hw1::experiment {
+namespace {
+
+// One run of the plan, trained in this process (a worker) for its parent,
+// which holds the folder's lock and found the data; the result is left for it.
+absl::Status RunWorker(const sweep::SweepConfig& config, int index, const std::string& out_dir) {
+  absl::StatusOr<data::Cifar10> data = data::LoadCifar10(
+      ResolveUserPath(FLAGS_data_dir), LoadOptionsFromFlags(config.train_limit, config.test_limit));
+  if (!data.ok()) return data.status();
+  sweep::SweepConfig with_data = config;
+  with_data.data_digest = data::DataDigest(data->file_md5);  // the parent's plan, signatures too
+  const std::vector<sweep::RunSpec> plan = sweep::BuildPlan(with_data);
+  auto run =
+      std::find_if(plan.begin(), plan.end(), [index](const auto& r) { return r.index == index; });
+  if (run == plan.end())
+    return absl::InvalidArgumentError(absl::StrCat("--worker_run=", index, ": no such run"));
+  train::TrainOptions options = config.train;
+  options.progress_label = run->run_id;
+  absl::StatusOr<train::TrainResult> result =
+      sweep::TrainRun(*run, *data, options, sweep::CheckpointPathIn(out_dir, *run));
+  if (!result.ok()) return result.status();
+  return train::WriteTrainResult(sweep::WorkerResultPathIn(out_dir, *run), *result);
+}
+
+// Prints the plan, one line per run with its state; returns the runs to train.
+absl::StatusOr<std::vector<sweep::RunSpec>> PrintPlan(const BnSweepSettings& settings,
+                                                      const SweepSetup& setup,
+                                                      const std::vector<sweep::RunSpec>& plan,
+                                                      const sweep::SweepStore& store,
+                                                      const std::string& out_dir) {
+  const sweep::SweepConfig& config = setup.config;
+  const std::string precision = train::PrecisionName(config.train.precision);
+  std::printf("q4_bn_sweep plan (%s, shard %d of %d) -> %s\n", settings.profile.c_str(),
+              settings.shard_index + 1, settings.num_shards, out_dir.c_str());
+  std::string precision_note;
+  if (settings.precision.empty() ? setup.profile.precision == "auto"
+                                 : settings.precision == "auto") {
+    precision_note =
+        precision == "bf16" ? " (auto: AMX present)" : " (auto: no AMX, bf16 would be slower)";
+  } else if (settings.precision.empty()) {
+    precision_note = absl::StrCat(" (the ", setup.profile.name, " profile's)");
+  }
+  std::printf("  host: %s (%s), oneDNN ISA %s; precision %s%s\n", CpuModelName().c_str(),
+              HostKind(DetectCpuFeatures()).c_str(), OneDnnIsa().c_str(), precision.c_str(),
+              precision_note.c_str());
+  const int threads = config.train.threads;
+  std::printf(
+      "  %d run%s at once x %d thread%s each%s\n", setup.jobs, setup.jobs == 1 ? "" : "s", threads,
+      threads == 1 ? "" : "s",
+      settings.jobs == 0 && settings.threads == 0
+          ? " (default: one 1-thread run per core beat one run on every core, README \"Speed\")"
+          : "");
+  std::printf("  %s profile: %s\n", setup.profile.name.c_str(), setup.profile.about.c_str());
+  std::printf("  %-4s %-6s %-9s %6s %9s %5s  %s\n", "run", "init", "arm", "lr x", "lr", "seed",
+              "status");
+  std::vector<sweep::RunSpec> todo;
+  for (const auto& run : plan) {
+    absl::StatusOr<bool> done = store.IsComplete(run);
+    if (!done.ok()) return done.status();
+    const bool partial = !*done && std::filesystem::exists(store.CheckpointPath(run));
+    std::printf("  %-4d %-6s %-9s %6g %9g %5lu  %s\n", run.index, run.init.c_str(), run.arm.c_str(),
+                run.lr_multiplier, run.lr, static_cast<unsigned long>(run.seed),
+                *done     ? "done, skipped"
+                : partial ? "resumes from checkpoint"
+                          : "to run");
+    if (!*done) todo.push_back(run);
+  }
+  return todo;
+}
+
+// The estimate: each arm's step and evaluation timed with the runs' threads
+// and precision, scaled to the plan, scheduled on the job slots.
+double PrintEstimate(const sweep::SweepConfig& config, const std::vector<sweep::RunSpec>& todo,
+                     int jobs, const data::Cifar10& data) {
+  std::map<std::string, sweep::Speed> speed;
+  for (const auto& arm : config.arms) speed[arm] = sweep::MeasureSpeed(arm, config.train);
+  std::vector<double> run_seconds;
+  for (const auto& run : todo) {
+    const sweep::Speed& s = speed[run.arm];
+    run_seconds.push_back(config.train.epochs *
+                          (static_cast<double>(data.train.size()) / s.train_images_per_second +
+                           static_cast<double>(data.test.size()) / s.eval_images_per_second));
+  }
+  const double estimate = sweep::ScheduledSeconds(run_seconds, jobs);
+  std::printf("  %zu runs to train; timed %s; estimated %s\n", todo.size(),
+              absl::StrJoin(speed, ", ",
+                            [](std::string* out, const auto& kv) {
+                              absl::StrAppendFormat(out, "%s %.0f img/s", kv.first,
+                                                    kv.second.train_images_per_second);
+                            })
+                  .c_str(),
+              absl::FormatDuration(absl::Seconds(static_cast<int64_t>(estimate))).c_str());
+  std::fflush(stdout);
+  return estimate;
+}
+
+}  // namespace
+
+absl::StatusOr<SweepSetup> SetUpSweep(const BnSweepSettings& settings) {
+  SweepSetup setup;
+  absl::StatusOr<sweep::SweepProfile> profile = sweep::FindSweepProfile(settings.profile);
+  if (!profile.ok()) return profile.status();
+  setup.profile = *profile;
+  sweep::SweepConfig& config = setup.config;
+  sweep::ApplyProfile(*profile, &config);
+  auto arms = ParseChoiceList("arms", settings.arms, {"baseline", "bn"});
+  if (!arms.ok()) return arms.status();
+  config.arms = *arms;
+  if (!settings.lr_multipliers.empty()) {
+    auto multipliers = ParsePositiveDoubleList("lr_multipliers", settings.lr_multipliers);
+    if (!multipliers.ok()) return multipliers.status();
+    config.lr_multipliers = *multipliers;
+  }
+  if (!settings.seeds.empty()) {
+    auto seeds = ParseUnsignedList("seeds", settings.seeds);
+    if (!seeds.ok()) return seeds.status();
+    config.seeds = *seeds;
+  }
+  if (!settings.bn_seeds.empty()) {
+    auto seeds = ParseUnsignedList("bn_seeds", settings.bn_seeds);
+    if (!seeds.ok()) return seeds.status();
+    config.arm_seeds["bn"] = *seeds;
+  }
+  if (!settings.inits.empty()) {
+    auto inits = ParseChoiceList("init", settings.inits, {"keras", "torch"});
+    if (!inits.ok()) return inits.status();
+    config.inits = *inits;
+  }
+  for (const auto& [name, value] :
+       {std::pair<const char*, int64_t>{"train_limit", settings.train_limit},
+        {"test_limit", settings.test_limit}}) {
+    if (value < -1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--", name, "=", value, ": must be -1 (all), 0 (the profile's) or a count >= 1"));
+    }
+  }
+  if (settings.train_limit != 0) config.train_limit = settings.train_limit;
+  if (settings.test_limit != 0) config.test_limit = settings.test_limit;
+  if (settings.num_shards < 1 || settings.shard_index < 0 ||
+      settings.shard_index >= settings.num_shards) {
+    return absl::InvalidArgumentError(absl::StrCat("--shard_index=", settings.shard_index,
+                                                   " --num_shards=", settings.num_shards,
+                                                   ": need 0 <= shard_index < num_shards"));
+  }
+  // --threads and --jobs: each run's threads never depend on how many runs are
+  // left (they change its numbers); by default one single-threaded run per core.
+  if (settings.threads < 0)
+    return absl::InvalidArgumentError(
+        absl::StrCat("--threads=", settings.threads, ": must be >= 0"));
+  if (settings.jobs < 0)
+    return absl::InvalidArgumentError(absl::StrCat("--jobs=", settings.jobs, ": must be >= 0"));
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = settings.threads > 0 ? settings.threads
+                      : settings.jobs > 0  ? std::max(1, cores / settings.jobs)
+                                           : 1;
+  setup.jobs = settings.jobs > 0 ? settings.jobs : std::max(1, cores / threads);
+
+  train::TrainOptions& t = config.train;
+  if (settings.epochs != 0) t.epochs = settings.epochs;
+  t.batch_size = settings.batch_size;
+  t.decay = settings.decay;
+  t.lr = settings.base_lr;
+  t.threads = threads;
+  const std::string precision =
+      settings.precision.empty() ? setup.profile.precision : settings.precision;
+  if (absl::Status s = train::SetPrecisionAndDevice(precision, settings.device, &t); !s.ok())
+    return s;
+  if (absl::Status s = train::ValidateTrainOptions(t); !s.ok()) return s;
+  return setup;
+}
+
+absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
+  absl::StatusOr<SweepSetup> set_up = SetUpSweep(settings);
+  if (!set_up.ok()) return set_up.status();
+  SweepSetup& setup = *set_up;
+  sweep::SweepConfig& config = setup.config;
+  config.train = train::ResolvedForThisHost(config.train);
+  MatchWaitsToPrecision(train::PrecisionName(config.train.precision));
+  config.libtorch = compat::TorchMajorMinor();
+  const std::string out_dir = OutDir(setup.profile.out_subdir).string();
+  if (settings.worker_run >= 0) return RunWorker(config, settings.worker_run, out_dir);
+
+  std::vector<std::string> shards;
+  for (absl::string_view shard : absl::StrSplit(settings.merge, ',', absl::SkipEmpty())) {
+    shards.push_back(ResolveUserPath(std::string(shard)));
+    // Before the output folder is created or locked.
+    if (absl::Status s = sweep::CheckIsSweepFolder(shards.back()); !s.ok()) return s;
+  }
+  absl::StatusOr<sweep::SweepStore> store = sweep::SweepStore::Open(out_dir);
+  if (!store.ok()) return store.status();
+  if (!shards.empty()) {
+    if (absl::Status s = store->Merge(shards); !s.ok()) return s;
+    std::printf("q4_bn_sweep: merged %s into %s\n", absl::StrJoin(shards, ", ").c_str(),
+                out_dir.c_str());
+    return absl::OkStatus();
+  }
+  // A damaged folder is reported now, before any training.
+  if (absl::Status s = store->Check(); !s.ok()) return s;
+
+  // The data before the plan: its digest is part of every run's signature, so
+  // a folder made from other files is refused rather than mixed in.
+  absl::StatusOr<data::Cifar10> data = LoadCifar10FromFlags(config.train_limit, config.test_limit);
+  if (!data.ok()) return data.status();
+  config.data_digest = data::DataDigest(data->file_md5);
+  const std::vector<sweep::RunSpec> plan =
+      sweep::ShardOf(sweep::BuildPlan(config), settings.num_shards, settings.shard_index);
+  absl::StatusOr<std::vector<sweep::RunSpec>> todo =
+      PrintPlan(settings, setup, plan, *store, out_dir);
+  if (!todo.ok()) return todo.status();
+  if (todo->empty()) {
+    // The summary is derived data: rewritten from the records and history, so a damaged one heals.
+    if (absl::Status st = store->WriteSummary(); !st.ok()) return st;
+    std::printf("q4_bn_sweep: every run of this plan is already in %s; nothing to do\n",
+                out_dir.c_str());
+    return absl::OkStatus();
+  }
+  const int jobs = std::min<int>(setup.jobs, static_cast<int>(todo->size()));
+  const double estimate = PrintEstimate(config, *todo, jobs, *data);
+  if (settings.dry_run) return absl::OkStatus();
+
+  const train::TrainOptions& t = config.train;
+  manifest["torch_version"] = TORCH_VERSION;
+  manifest["threads"] = t.threads;
+  manifest["jobs"] = setup.jobs;
+  manifest["precision"] = train::PrecisionName(t.precision);
+  manifest["profile"] = setup.profile.name;
+  manifest["data"] = {{"dir", data->dir},
+                      {"md5", data->file_md5},
+                      {"train_images", data->train.size()},
+                      {"test_images", data->test.size()}};
+  const CpuFeatures cpu = DetectCpuFeatures();
+  auto record = [&](const sweep::RunSpec& run, const train::TrainResult& result) -> absl::Status {
+    if (absl::Status s = store->RecordRun(run, result); !s.ok()) return s;
+    std::filesystem::remove(store->CheckpointPath(run));
+    std::filesystem::remove(sweep::WorkerResultPathIn(out_dir, run));
+    const train::RunSummary s = train::Summarize(result);
+    std::printf("  done %s: final val acc %.4f, best %.4f (epoch %d)%s\n", run.run_id.c_str(),
+                s.final_val_acc, s.best_val_acc, s.best_epoch, result.diverged ? ", DIVERGED" : "");
+    std::fflush(stdout);
+    manifest["runs"][run.run_id] = {
+        {"arm", run.arm},
+        {"init", run.init},
+        {"lr_multiplier", run.lr_multiplier},
+        {"lr", run.lr},
+        {"seed", run.seed},
+        {"epochs", t.epochs},
+        {"batch_size", t.batch_size},
+        {"decay", t.decay},
+        {"precision", result.precision},
+        {"threads", result.threads},
+        {"host_kind", HostKind(cpu)},
+        {"onednn_isa", OneDnnIsa()},
+        {"diverged", result.diverged},
+        {"resumed_from_epoch", result.resumed_from_epoch},
+        {"checkpoint", train::CheckpointFile(sweep::kProgram, run.run_id)},
+        {"git_commit", manifest["git_commit"]},
+        {"data_md5", data->file_md5}};
+    return manifest.Write(out_dir);
+  };
+
+  const auto start = std::chrono::steady_clock::now();
+  if (jobs == 1) {
+    for (const auto& run : *todo) {
+      std::fprintf(stderr, "q4_bn_sweep: run %d %s\n", run.index, run.run_id.c_str());
+      absl::StatusOr<train::TrainResult> result =
+          sweep::TrainRun(run, *data, t, store->CheckpointPath(run));
+      if (!result.ok()) return result.status();
+      if (absl::Status s = record(run, *result); !s.ok()) return s;
+    }
+  } else {
+    std::vector<std::string> worker_args = settings.program_args;
+    for (const std::string& flag :
+         {absl::StrCat("--threads=", t.threads), std::string("--jobs=1"),
+          absl::StrCat("--out_dir=", out_dir), absl::StrCat("--data_dir=", data->dir),
+          std::string("--nodownload"), std::string("--nodry_run")}) {
+      worker_args.push_back(flag);
+    }
+    std::fprintf(stderr, "q4_bn_sweep: %d workers for %zu runs\n", jobs, todo->size());
+    if (absl::Status s = sweep::RunInWorkers(
+            *todo, jobs, worker_args,
+            [&out_dir](const sweep::RunSpec& run) {
+              return sweep::WorkerResultPathIn(out_dir, run);
+            },
+            record);
+        !s.ok()) {
+      return s;
+    }
+  }
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("q4_bn_sweep: %zu runs trained in %s (estimated %s, %+.0f%%); summary in %s/%s\n",
+              todo->size(), absl::FormatDuration(absl::Seconds(static_cast<int64_t>(took))).c_str(),
+              absl::FormatDuration(absl::Seconds(static_cast<int64_t>(estimate))).c_str(),
+              100.0 * (estimate - took) / took, out_dir.c_str(), sweep::kSummaryCsv);
+  return absl::OkStatus();
+}
+
+}  // namespace hw1::experiment
