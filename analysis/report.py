@@ -19,6 +19,7 @@ from analysis import csv_io
 from analysis import feature_figures
 from analysis import homework_reference as hw
 from analysis import math_figures
+from analysis import q4_claims
 from analysis import training_figures
 
 EXPECTED = {
@@ -37,11 +38,9 @@ EXPECTED = {
     "q4_summary.csv": "//experiments:q4_bn_sweep",
 }
 
-
-def ended_at_chance(row):
-    """A Table 1 run (q4_summary.csv row) that ended at chance, i.e. at or below the collapse rule's
-    accuracy threshold, or diverged: the one failure test of claim (b) and of where each network breaks."""
-    return csv_io.to_bool(row["diverged"]) or float(row["final_val_acc"] or 0) <= collapse.COLLAPSE_MAX_VAL_ACC
+# Issue 17's second set of Q3 (c) figures: q3_feature_maps --out_dir=reports/data/<this> on the
+# best-matching candidate network's weights, with the homework's own channels (optional).
+CANDIDATE_MAPS_DIR = "q3_candidate_maps"
 
 
 def fmt(value, digits=4):
@@ -694,37 +693,57 @@ class Report:
         )
         if not self.has("q3_feature_maps.csv", "q3_feature_images.csv"):
             return
-        m = self.manifest("q3_feature_maps")
-        if m:
+        self.q3_feature_figures(self.data_dir, "q3_", "Q3 (c)")
+        candidate_dir = os.path.join(self.data_dir, CANDIDATE_MAPS_DIR)
+        if os.path.exists(os.path.join(candidate_dir, "q3_feature_maps.csv")):
+            self.add(
+                "**The homework's own channels, on the closest candidate network.** The Keras example has "
+                "too few channels in layers 2 and 4 for the homework's choice; the best-matching candidate of "
+                '"Which network did the homework train?" has them, so the same figures follow for its weights '
+                f"(`reports/data/{CANDIDATE_MAPS_DIR}`).",
+                "",
+            )
+            self.q3_feature_figures(candidate_dir, "q3_candidate_", "Q3 (c), candidate network")
+
+    def q3_feature_figures(self, data_dir, name_prefix, caption_prefix):
+        """Q3 (c)'s figures and sanity table from one folder that q3_feature_maps wrote."""
+
+        def csv(name):
+            return os.path.join(data_dir, name)
+
+        manifest_path = csv("q3_feature_maps.manifest.json")
+        if os.path.exists(manifest_path):
+            with open(manifest_path) as handle:
+                m = json.load(handle)
             self.add(
                 f"Weights: `{os.path.basename(m.get('weights', '?'))}`; channels per layer: " f"{m.get('channels')}.",
                 "",
             )
         layers = (
-            sorted({int(r["layer"]) for r in csv_io.read_rows(self.csv("q3_top_activations.csv"))})
-            if self.has("q3_top_activations.csv")
+            sorted({int(r["layer"]) for r in csv_io.read_rows(csv("q3_top_activations.csv"))})
+            if os.path.exists(csv("q3_top_activations.csv"))
             else [1, 2, 4]
         )
         for layer in layers:
             png, _ = feature_figures.heatmap_figure(
-                self.csv("q3_feature_maps.csv"),
-                self.csv("q3_feature_images.csv"),
+                csv("q3_feature_maps.csv"),
+                csv("q3_feature_images.csv"),
                 layer,
-                os.path.join(self.fig_dir, f"q3_heatmaps_layer{layer}"),
+                os.path.join(self.fig_dir, f"{name_prefix}heatmaps_layer{layer}"),
             )
-            self.figure(png, f"Q3 (c): layer {layer}, homework variant and Grad-CAM (homework Figures 4-9)")
-        if self.has("q3_top_activations.csv"):
+            self.figure(png, f"{caption_prefix}: layer {layer}, homework variant and Grad-CAM (homework Figures 4-9)")
+        if os.path.exists(csv("q3_top_activations.csv")):
             png, _ = feature_figures.top_patches_figure(
-                self.csv("q3_top_activations.csv"),
-                self.csv("q3_feature_images.csv"),
-                os.path.join(self.fig_dir, "q3_top_activations"),
+                csv("q3_top_activations.csv"),
+                csv("q3_feature_images.csv"),
+                os.path.join(self.fig_dir, f"{name_prefix}top_activations"),
             )
-            self.figure(png, "Q3 (c): test images that activate each channel most, receptive field outlined")
-        if self.has("q3_sanity.csv"):
+            self.figure(png, f"{caption_prefix}: test images that activate each channel most, receptive field outlined")
+        if os.path.exists(csv("q3_sanity.csv")):
             png, drawn = feature_figures.sanity_figure(
-                self.csv("q3_sanity.csv"), os.path.join(self.fig_dir, "q3_sanity")
+                csv("q3_sanity.csv"), os.path.join(self.fig_dir, f"{name_prefix}sanity")
             )
-            self.figure(png, "Q3 (c): rank correlation of trained and random-weight maps")
+            self.figure(png, f"{caption_prefix}: rank correlation of trained and random-weight maps")
             self.table(
                 ["method", "layer", "mean Spearman (trained vs random)"],
                 [[k[0], k[1], fmt(v)] for k, v in zip(drawn["keys"], drawn["means"])],
@@ -1052,7 +1071,7 @@ class Report:
             cells = sorted((m, runs) for (a, m, p), runs in by.items() if a == arm and p == main)
             if not cells:
                 continue
-            failed = {m: sum(ended_at_chance(r) for r in runs) for m, runs in cells}
+            failed = {m: sum(q4_claims.ended_at_chance(r) for r in runs) for m, runs in cells}
             counts = ", ".join(f"x{m:g} {failed[m]} of {len(runs)}" for m, runs in cells)
             first = next((m for m, _ in cells if failed[m]), None)
             below = [m for m, _ in cells if first is not None and m < first]
@@ -1094,73 +1113,44 @@ class Report:
         self.add(text, "")
 
     def q4_claims(self, by, acc, main):
-        """The homework's three claims about BatchNorm, each checked against the runs here."""
-
-        def mean(values):
-            return statistics.fmean(values) if values else None
-
-        def reach(arm, m):  # epochs to the baseline x1 target; 26 stands for "never in 25"
-            runs = by.get((arm, float(m), main), [])
-            return [int(r["epochs_to_target"]) if r["epochs_to_target"] else 26 for r in runs]
-
-        multipliers = sorted({k[1] for k in by if k[2] == main})
-        both = [m for m in multipliers if acc("baseline", m, main) and acc("bn", m, main)]
-        if not both:
+        """The homework's three claims about BatchNorm, each checked against the runs here
+        (the facts: analysis/q4_claims.py)."""
+        runs = q4_claims.Runs(by, main)
+        if not runs.both():
             self.add("**The homework's claims, checked.** Not yet: no learning rate has runs of both networks.", "")
             return
         lines = ["**The homework's claims, checked** (mean over seeds, where both networks have runs):", ""]
-        missing = [m for m in multipliers if len(by.get(("bn", m, main), [])) != len(by.get(("baseline", m, main), []))]
-        if missing:
+        if runs.unequal():
             lines += [
                 f"*Provisional:* the two networks do not yet have the same runs at "
-                f"{', '.join(f'x{m:g}' for m in missing)}; the verdicts below use only what has been run.",
+                f"{', '.join(f'x{m:g}' for m in runs.unequal())}; the verdicts below use only what has been run.",
                 "",
             ]
-        # (a) faster convergence, compared at equal learning rate.
-        # A rate where neither network reaches the target in 25 epochs says nothing about which is faster.
-        compared = [m for m in both if min(mean(reach("bn", m)), mean(reach("baseline", m))) < 26]
-        neither = [m for m in both if m not in compared]
-        faster = [m for m in compared if mean(reach("bn", m)) < mean(reach("baseline", m))]
+        a = q4_claims.convergence(runs)
         detail = "; ".join(
-            f"x{m:g}: BN {fmt(mean(reach('bn', m)), 1)} vs baseline {fmt(mean(reach('baseline', m)), 1)}"
-            for m in compared
-        )
-        verdict_a = (
-            "not yet measured"
-            if not compared
-            else "supported"
-            if len(faster) == len(compared)
-            else "partly supported"
-            if faster
-            else "not supported"
+            f"x{m:g}: BN {fmt(a.epochs[('bn', m)], 1)} vs baseline {fmt(a.epochs[('baseline', m)], 1)}"
+            for m in a.compared
         )
         lines.append(
             f"- (a) *BN converges faster* (homework: reached 0.8012 {hw.Q4_BN_EPOCHS_EARLIER} epochs earlier): "
-            f"**{verdict_a}**, BN reaches the baseline x1's final accuracy sooner at {len(faster)} of "
-            f"{len(compared)} learning rates (epochs, 26 = not within 25: {detail})"
-            + (f"; neither network reaches it at {', '.join(f'x{m:g}' for m in neither)}" if neither else "")
+            f"**{a.verdict}**, BN reaches the baseline x1's final accuracy sooner at {len(a.faster)} of "
+            f"{len(a.compared)} learning rates (epochs, 26 = not within 25: {detail})"
+            + (f"; neither network reaches it at {', '.join(f'x{m:g}' for m in a.neither)}" if a.neither else "")
             + "."
         )
-        # (b) larger learning rates: the baseline fails where BN does not.
-        collapsed = {
-            m: sum(ended_at_chance(r) for r in by.get(("baseline", float(m), main), []))
-            for m in multipliers
-            if by.get(("baseline", float(m), main))
-        }
-        high = [m for m in both if m > 1]
-        bn_better_high = [m for m in high if mean(acc("bn", m, main)) > mean(acc("baseline", m, main))]
+        b = q4_claims.larger_rates(runs)
         details = []
-        if 5.0 in collapsed:
-            others = [f"x{m:g}: {c} of {len(by[('baseline', float(m), main)])}" for m, c in collapsed.items() if m > 5]
+        if 5.0 in b.failed:
+            others = [f"x{m:g}: {c} of {b.runs[m]}" for m, c in b.failed.items() if m > 5]
             details.append(
                 f"the baseline ended at chance (final accuracy at most {collapse.COLLAPSE_MAX_VAL_ACC}) or "
-                f"diverged in {collapsed[5.0]} of "
-                f"{len(by[('baseline', 5.0, main)])} runs at x5" + (f" ({', '.join(others)})" if others else "")
+                f"diverged in {b.failed[5.0]} of {b.runs[5.0]} runs at x5"
+                + (f" ({', '.join(others)})" if others else "")
             )
-        if high:
+        if b.raised:
             details.append(
-                f"BN ends higher than the baseline at {len(bn_better_high)} of {len(high)} raised learning "
-                f"rates ({', '.join(f'x{m:g}' for m in high)})"
+                f"BN ends higher than the baseline at {len(b.bn_higher)} of {len(b.raised)} raised learning "
+                f"rates ({', '.join(f'x{m:g}' for m in b.raised)})"
             )
         study = self.collapse_cells()
         for init in ("keras", "torch"):
@@ -1171,39 +1161,25 @@ class Report:
                     f"{base.n} seeds with {'Keras' if init == 'keras' else 'PyTorch'}'s init"
                     + (f", BatchNorm in {bn.collapsed} of {bn.n}" if bn and bn.n else "")
                 )
-        verdict = (
-            "supported"
-            if high and len(bn_better_high) == len(high) and collapsed.get(5.0)
-            else "partly supported"
-            if bn_better_high
-            else "not supported"
-            if high
-            else "not yet measured"
-        )
         lines.append(
             f"- (b) *BN permits larger learning rates* (homework: the baseline collapses to "
-            f"{fmt(hw.Q4_BASELINE_VAL_ACC[5])} at x5): **{verdict}**"
+            f"{fmt(hw.Q4_BASELINE_VAL_ACC[5])} at x5): **{b.verdict}**"
             + (", " + "; ".join(details) if details else "")
             + "."
         )
-        # (c) better accuracy: the best setting of each network.
-        best = {
-            arm: max(((mean(acc(arm, m, main)), m) for m in multipliers if acc(arm, m, main)), default=None)
-            for arm in ("baseline", "bn")
-        }
-        if best["baseline"] and best["bn"]:
-            gain = best["bn"][0] - best["baseline"][0]
+        c = q4_claims.better_accuracy(runs)
+        if c.measured:
             lines.append(
                 f"- (c) *BN improves accuracy* (homework: {fmt(max(hw.Q4_BN_VAL_ACC.values()))} against "
-                f"{fmt(hw.Q4_BASELINE_VAL_ACC[1])}): **{'supported' if gain > 0 else 'not supported'}**, "
-                f"the best BN setting (x{best['bn'][1]:g}, {fmt(best['bn'][0])}) is {fmt(abs(gain))} "
-                f"{'above' if gain > 0 else 'below'} the best baseline setting (x{best['baseline'][1]:g}, "
-                f"{fmt(best['baseline'][0])})."
+                f"{fmt(hw.Q4_BASELINE_VAL_ACC[1])}): **{c.verdict}**, "
+                f"the best BN setting (x{c.best['bn'][1]:g}, {fmt(c.best['bn'][0])}) is {fmt(abs(c.gain))} "
+                f"{'above' if c.gain > 0 else 'below'} the best baseline setting (x{c.best['baseline'][1]:g}, "
+                f"{fmt(c.best['baseline'][0])})."
             )
         lines.append("")
         # The lowest raised rate at which every baseline run failed: the homework's collapse, elsewhere.
-        broke = [m for m in sorted(collapsed) if m > 5 and collapsed[m] == len(by[("baseline", float(m), main)])]
-        if collapsed.get(5.0, 1) == 0 and study:
+        broke = b.broke_at()
+        if b.failed.get(5.0, 1) == 0 and study:
             lines += [
                 "Where this disagrees with the homework: its baseline at x5 ended at chance (0.10), what a "
                 "network scores when it predicts one class for every image; that did not happen here in "
@@ -1218,7 +1194,7 @@ class Report:
                 + ". The collapse study below tests the explanations (seed, initialisation, framework) one by one.",
                 "",
             ]
-        elif collapsed.get(5.0, 1) == 0:
+        elif b.failed.get(5.0, 1) == 0:
             lines += [
                 "Where this disagrees with the homework: its baseline at x5 ended at chance (0.10), what a "
                 "network scores when it predicts one class for every image (for instance after its ReLUs died "

@@ -488,6 +488,29 @@ class ReportTest(unittest.TestCase):
         text = build(data, out)
         self.assertIn("Some runs had levelled off, others had not: validation accuracy rose by 0.2500 on average", text)
 
+    def test_feature_maps_of_a_candidate_network_are_a_second_set(self):
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        fixtures.feature_csvs(data)
+        text = build(data, out)
+        self.assertNotIn("on the closest candidate network", text)
+        candidate = os.path.join(data, report.CANDIDATE_MAPS_DIR)
+        os.makedirs(candidate)
+        fixtures.feature_csvs(candidate)
+        fixtures.write(
+            candidate,
+            "q3_feature_maps.manifest.json",
+            json.dumps(
+                {"weights": "/x/weights/baseline_lr0.0001_seed0_bf16_t1_w32-64-64-64.pt", "channels": "3,37,49"}
+            ),
+        )
+        text = build(data, out)
+        self.assertIn("**The homework's own channels, on the closest candidate network.**", text)
+        self.assertIn("Weights: `baseline_lr0.0001_seed0_bf16_t1_w32-64-64-64.pt`; channels per layer: 3,37,49.", text)
+        self.assertIn("![Q3 (c), candidate network: layer 2, homework variant", text)
+        # Its own files: the Keras example's figures are not overwritten.
+        self.assertTrue(os.path.exists(os.path.join(out, "figures", "q3_candidate_heatmaps_layer2.png")))
+        self.assertTrue(os.path.exists(os.path.join(out, "figures", "q3_heatmaps_layer2.png")))
+
     def test_sanity_check_names_the_maps_that_fail(self):
         passed = report.sanity_verdict([("gradcam", 1), ("homework", 4)], [-0.19, 0.02])
         self.assertIn("**every method passes at every layer**; the largest mean is -0.1900 (Grad-CAM, layer 1)", passed)

@@ -16,6 +16,7 @@ DROPOUT = "//tests/models:fast_dropout_test"
 TRAINER = "//tests/train:trainer_test"
 REPORT = "//tests/analysis:report_test"
 COLLAPSE_PY = "//tests/analysis:collapse_test"
+Q4_CLAIMS = "//tests/analysis:q4_claims_test"
 
 MUTATIONS = [
     # ---- run identity and the host: what decides whether a number may be continued or compared
@@ -352,26 +353,26 @@ MUTATIONS = [
     ),
     Mutation(
         "claim_a_ties",
-        "analysis/report.py",
-        'if mean(reach("bn", m)) < mean(reach("baseline", m))]',
-        'if mean(reach("bn", m)) <= mean(reach("baseline", m))]',
-        [REPORT],
+        "analysis/q4_claims.py",
+        'if epochs[("bn", m)] < epochs[("baseline", m)]]',
+        'if epochs[("bn", m)] <= epochs[("baseline", m)]]',
+        [Q4_CLAIMS, REPORT],
         why="claim (a) counts a tie as BN converging faster",
     ),
     Mutation(
         "claim_b_threshold",
-        "analysis/report.py",
-        'm: sum(ended_at_chance(r) for r in by.get(("baseline", float(m), main), []))',
-        'm: sum(csv_io.to_bool(r["diverged"]) for r in by.get(("baseline", float(m), main), []))',
-        [REPORT],
+        "analysis/q4_claims.py",
+        "failed={m: sum(ended_at_chance(r) for r in rows) for m, rows in base.items()}",
+        'failed={m: sum(csv_io.to_bool(r["diverged"]) for r in rows) for m, rows in base.items()}',
+        [Q4_CLAIMS, REPORT],
         why="claim (b) counts a baseline at 0.10 as not collapsed (only diverged runs)",
     ),
     Mutation(
         "claim_c_worst_setting",
-        "analysis/report.py",
-        "arm: max(((mean(acc(arm, m, main)), m)",
-        "arm: min(((mean(acc(arm, m, main)), m)",
-        [REPORT],
+        "analysis/q4_claims.py",
+        "arm: max(((mean(runs.acc(arm, m)), m)",
+        "arm: min(((mean(runs.acc(arm, m)), m)",
+        [Q4_CLAIMS, REPORT],
         why="claim (c) compares each network's worst setting",
     ),
     Mutation(
@@ -384,18 +385,18 @@ MUTATIONS = [
     ),
     Mutation(
         "breaking_point_strict",
-        "analysis/report.py",
-        'row["diverged"]) or float(row["final_val_acc"] or 0) <= collapse.COLLAPSE_MAX_VAL_ACC',
-        'row["diverged"]) or float(row["final_val_acc"] or 0) < collapse.COLLAPSE_MAX_VAL_ACC',
-        [REPORT],
+        "analysis/q4_claims.py",
+        'row["diverged"]) or float(row["final_val_acc"] or 0) <= COLLAPSE_MAX_VAL_ACC',
+        'row["diverged"]) or float(row["final_val_acc"] or 0) < COLLAPSE_MAX_VAL_ACC',
+        [Q4_CLAIMS, REPORT],
         why="where a network breaks, and claim (b), leave out a run ending exactly at the threshold",
     ),
     Mutation(
         "claim_a_counts_never_ties",
-        "analysis/report.py",
-        'compared = [m for m in both if min(mean(reach("bn", m)), mean(reach("baseline", m))) < 26]',
+        "analysis/q4_claims.py",
+        'compared = [m for m in both if min(epochs[("bn", m)], epochs[("baseline", m)]) < NEVER]',
         "compared = both",
-        [REPORT],
+        [Q4_CLAIMS, REPORT],
         why="claim (a) counts a rate where neither network reaches the target as BN not being faster",
     ),
     Mutation(
@@ -445,5 +446,13 @@ MUTATIONS = [
         "by_m[m].append(acc if acc is not None else 0.0)",
         ["//tests/analysis:training_figures_test"],
         why="the accuracy-vs-lr figure averages a diverged run in as 0.0",
+    ),
+    Mutation(
+        "candidate_maps_overwrite_keras_figures",
+        "analysis/report.py",
+        'self.q3_feature_figures(candidate_dir, "q3_candidate_", ',
+        'self.q3_feature_figures(candidate_dir, "q3_", ',
+        [REPORT],
+        why="the candidate network's feature-map figures overwrite the Keras example's",
     ),
 ]
