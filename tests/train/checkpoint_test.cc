@@ -10,15 +10,12 @@
 #include "lib/train/fused_adam.h"
 #include "lib/util/cpu_features.h"
 #include "lib/util/file_util.h"
+#include "tests/testing/test_paths.h"
 
 namespace hw1::train {
 namespace {
 
-std::string Tmp(const std::string& name) {
-  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
-  std::filesystem::remove(path);
-  return path;
-}
+using ::hw1::testing::FreshTmpPath;
 
 data::ImageSet Images(int n, uint8_t value) {
   data::ImageSet set;
@@ -45,7 +42,7 @@ TEST(CheckpointTest, LoadRestoresModelOptimizerRngAndState) {
   state.step = 4689;
   state.history = {{1, 2.1, 0.25, 1.9, 0.31, 1e-4, 61.5, 812.5},
                    {2, 1.7, 0.38, 1.6, 0.42, 9.9e-5, 60.25, 820.75}};
-  const std::string path = Tmp("state.ckpt");
+  const std::string path = FreshTmpPath("state.ckpt");
   ASSERT_TRUE(SaveCheckpoint(path, model, optimizer, state, "sig A").ok());
   const torch::Tensor next_draw = torch::rand({5});  // what dropout would draw next
 
@@ -81,7 +78,7 @@ TEST(CheckpointTest, LoadRestoresModelOptimizerRngAndState) {
 TEST(CheckpointTest, AnotherConfigurationIsRefusedNamingFileAndBothSignatures) {
   models::CifarCnn model;
   FusedAdam optimizer(model->parameters(), torch::optim::AdamOptions(1e-3));
-  const std::string path = Tmp("other.ckpt");
+  const std::string path = FreshTmpPath("other.ckpt");
   ASSERT_TRUE(SaveCheckpoint(path, model, optimizer, {}, "lr=0.001").ok());
   absl::StatusOr<TrainingState> refused =
       LoadCheckpoint(path, model, optimizer, "lr=0.005", torch::Device(torch::kCPU));
@@ -89,7 +86,7 @@ TEST(CheckpointTest, AnotherConfigurationIsRefusedNamingFileAndBothSignatures) {
   for (const char* part : {path.c_str(), "lr=0.001 vs lr=0.005", "remove it"}) {
     EXPECT_NE(refused.status().message().find(part), std::string::npos) << refused.status();
   }
-  const std::string garbage = Tmp("garbage.ckpt");
+  const std::string garbage = FreshTmpPath("garbage.ckpt");
   ASSERT_TRUE(WriteFileAtomically(garbage, "not a checkpoint").ok());
   absl::StatusOr<TrainingState> unreadable =
       LoadCheckpoint(garbage, model, optimizer, "lr=0.001", torch::Device(torch::kCPU));

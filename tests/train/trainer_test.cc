@@ -12,22 +12,13 @@
 #include "lib/data/cifar10.h"
 #include "lib/util/cpu_features.h"
 #include "lib/util/file_util.h"
+#include "tests/testing/test_paths.h"
 
 namespace hw1::train {
 namespace {
 
-// The fixture holds 40 records per training file, not the official 10,000.
-data::LoadOptions FixtureLoadOptions() {
-  data::LoadOptions options;
-  options.require_official_sizes = false;
-  return options;
-}
-
-std::string Tmp(const std::string& name) {
-  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
-  std::filesystem::remove(path);
-  return path;
-}
+using ::hw1::testing::FixtureLoadOptions;
+using ::hw1::testing::FreshTmpPath;
 
 // A learnable task: class k is a bright 8×8 square at one of ten places, on noise.
 data::ImageSet SquaresTask(int n, uint64_t seed) {
@@ -59,13 +50,13 @@ TrainOptions SmallOptions() {
   return options;
 }
 
-// One epoch of a small task with a checkpoint at Tmp(checkpoint): how every
+// One epoch of a small task with a checkpoint at FreshTmpPath(checkpoint): how every
 // resume test starts. Returns the options to resume it with (2 epochs).
 TrainOptions TrainOneCheckpointedEpoch(models::CifarCnn& model, const data::ImageSet& train,
                                        const data::ImageSet& test, const std::string& checkpoint) {
   TrainOptions options = SmallOptions();
   options.epochs = 1;
-  options.checkpoint_path = Tmp(checkpoint);
+  options.checkpoint_path = FreshTmpPath(checkpoint);
   EXPECT_TRUE(Train(model, train, test, options).ok());
   options.resume = true;
   options.epochs = 2;
@@ -160,7 +151,7 @@ TEST(TrainerTest, InitIsPartOfTheRunAndOfItsCheckpoint) {
   const data::ImageSet train = SquaresTask(32, 10), test = SquaresTask(16, 11);
   TrainOptions options = SmallOptions();
   options.epochs = 1;
-  options.checkpoint_path = Tmp("init.ckpt");
+  options.checkpoint_path = FreshTmpPath("init.ckpt");
   models::CifarCnnOptions torch_init;
   torch_init.init = models::Init::kTorch;
   models::CifarCnn keras_model, torch_model(torch_init);
@@ -200,11 +191,11 @@ TEST(TrainerTest, ResumedRunEqualsUninterruptedRun) {
     models::CifarCnnOptions model_options;
     model_options.batchnorm = batchnorm;
     TrainOptions options = SmallOptions();
-    options.checkpoint_path = Tmp("uninterrupted.ckpt");
+    options.checkpoint_path = FreshTmpPath("uninterrupted.ckpt");
     models::CifarCnn whole(model_options);
     const TrainResult uninterrupted = *Train(whole, train, test, options);
 
-    options.checkpoint_path = Tmp("interrupted.ckpt");
+    options.checkpoint_path = FreshTmpPath("interrupted.ckpt");
     options.epochs = 2;  // "killed" after epoch 2
     models::CifarCnn part(model_options);
     ASSERT_TRUE(Train(part, train, test, options).ok());

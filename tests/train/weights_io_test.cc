@@ -8,19 +8,16 @@
 
 #include "gtest/gtest.h"
 #include "lib/util/file_util.h"
+#include "tests/testing/test_paths.h"
 
 namespace hw1::train {
 namespace {
 
-std::string Tmp(const std::string& name) {
-  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
-  std::filesystem::remove(path);
-  return path;
-}
+using ::hw1::testing::FreshTmpPath;
 
 TEST(WeightsIoTest, WeightsRoundTripAndMismatchIsNamed) {
   models::CifarCnn model;
-  const std::string path = Tmp("weights.pt");
+  const std::string path = FreshTmpPath("weights.pt");
   ASSERT_TRUE(SaveWeights(model, path).ok());
   models::CifarCnn same;
   ASSERT_TRUE(LoadWeights(same, path).ok());
@@ -38,18 +35,18 @@ TEST(WeightsIoTest, WeightsRoundTripAndMismatchIsNamed) {
             std::string::npos)
       << status.message();
   // The other way round: Module::load alone took BatchNorm weights into the baseline.
-  const std::string bn_path = Tmp("bn_weights.pt");
+  const std::string bn_path = FreshTmpPath("bn_weights.pt");
   ASSERT_TRUE(SaveWeights(other, bn_path).ok());
   status = LoadWeights(same, bn_path);
   EXPECT_NE(status.message().find("the file has bn1.bias"), std::string::npos) << status.message();
   EXPECT_NE(status.message().find("pass --batchnorm exactly when"), std::string::npos);
   // Not weights at all.
-  const std::string garbage_path = Tmp("garbage.pt");
+  const std::string garbage_path = FreshTmpPath("garbage.pt");
   ASSERT_TRUE(WriteFileAtomically(garbage_path, "not a zip archive").ok());
   const absl::Status garbage = LoadWeights(same, garbage_path);
   EXPECT_NE(garbage.message().find("not a weights file"), std::string::npos) << garbage;
   EXPECT_EQ(LoadWeights(same, path + ".missing").code(), absl::StatusCode::kNotFound);
-  ASSERT_TRUE(ExportWeightsForPython(model, Tmp("weights.pth")).ok());
+  ASSERT_TRUE(ExportWeightsForPython(model, FreshTmpPath("weights.pth")).ok());
   EXPECT_GT(std::filesystem::file_size(std::string(std::getenv("TEST_TMPDIR")) + "/weights.pth"),
             5000000u);
 }

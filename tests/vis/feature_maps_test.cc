@@ -8,16 +8,12 @@
 #include "gtest/gtest.h"
 #include "lib/data/cifar10.h"
 #include "lib/train/trainer.h"
+#include "tests/testing/test_paths.h"
 
 namespace hw1::vis {
 namespace {
 
-// The fixture holds 40 records per training file, not the official 10,000.
-data::LoadOptions FixtureLoadOptions() {
-  data::LoadOptions options;
-  options.require_official_sizes = false;
-  return options;
-}
+using ::hw1::testing::FixtureLoadOptions;
 
 TEST(ReceptiveFieldTest, SizesAndBoundsByHand) {
   // Layer 1: 3×3 same conv. Layer 2: + 3×3 valid. Layer 3: + pool 2 + 3×3 same.

@@ -455,4 +455,12 @@ MUTATIONS = [
         [REPORT],
         why="the candidate network's feature-map figures overwrite the Keras example's",
     ),
+    Mutation(
+        "feature_maps_layer_width_shifted",
+        "lib/experiment/feature_maps_job.cc",
+        "const int64_t layer_channels[] = {0, w[0], w[1], w[2], w[3]};",
+        "const int64_t layer_channels[] = {0, w[0], w[2], w[2], w[3]};",
+        ["//tests/experiment:feature_maps_job_test"],
+        why="layer 2 takes layer 3's width: the homework's channel 49 accepted in the Keras example's 32",
+    ),
 ]
