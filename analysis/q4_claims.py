@@ -58,6 +58,41 @@ class Runs:
 
 
 @dataclasses.dataclass
+class BreakingPoint:
+    """Where one network stops training: the lowest multiplier at which any of its runs ended at
+    chance or diverged."""
+
+    failed: dict  # m -> runs that ended at chance or diverged, for every multiplier with runs
+    runs: dict  # m -> runs
+
+    @property
+    def first(self):
+        """The lowest multiplier with a failed run; None when none failed."""
+        return next((m for m in sorted(self.runs) if self.failed[m]), None)
+
+    @property
+    def trained_up_to(self):
+        """The highest multiplier below the first failure; None when it fails from the lowest."""
+        below = [m for m in self.runs if self.first is not None and m < self.first]
+        return max(below) if below else None
+
+    @property
+    def highest(self):
+        return max(self.runs)
+
+
+def breaking_point(runs, arm):
+    """`arm`'s BreakingPoint over the multipliers it has runs at; None when it has none."""
+    cells = {m: runs.rows(arm, m) for m in runs.multipliers if runs.rows(arm, m)}
+    if not cells:
+        return None
+    return BreakingPoint(
+        failed={m: sum(ended_at_chance(r) for r in rows) for m, rows in cells.items()},
+        runs={m: len(rows) for m, rows in cells.items()},
+    )
+
+
+@dataclasses.dataclass
 class Convergence:
     """Claim (a): BN reaches the baseline x1's final accuracy in fewer epochs, at equal learning rate."""
 

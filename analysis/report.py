@@ -1067,18 +1067,17 @@ class Report:
         """Where each network stops training: per arm, the runs at each multiplier that ended at
         chance (final accuracy at most the collapse threshold) or diverged."""
         parts = []
+        runs = q4_claims.Runs(by, main)
         for arm in ("baseline", "bn"):
-            cells = sorted((m, runs) for (a, m, p), runs in by.items() if a == arm and p == main)
-            if not cells:
+            point = q4_claims.breaking_point(runs, arm)
+            if point is None:
                 continue
-            failed = {m: sum(q4_claims.ended_at_chance(r) for r in runs) for m, runs in cells}
-            counts = ", ".join(f"x{m:g} {failed[m]} of {len(runs)}" for m, runs in cells)
-            first = next((m for m, _ in cells if failed[m]), None)
-            below = [m for m, _ in cells if first is not None and m < first]
+            counts = ", ".join(f"x{m:g} {point.failed[m]} of {point.runs[m]}" for m in point.runs)
             where = (
-                (f"trains up to x{max(below):g}, " if below else "") + f"breaks at x{first:g}"
-                if first is not None
-                else f"never breaks, up to x{cells[-1][0]:g}"
+                (f"trains up to x{point.trained_up_to:g}, " if point.trained_up_to is not None else "")
+                + f"breaks at x{point.first:g}"
+                if point.first is not None
+                else f"never breaks, up to x{point.highest:g}"
             )
             parts.append(f"{training_figures.ARM_LABEL[arm]}: {where} ({counts})")
         if not parts:

@@ -43,4 +43,19 @@ run //experiments:q4_bn_sweep "$data_flag" --profile=collapse --precision=bf16 -
 for seed in 1 2; do
   done_q3 "$seed" || run //experiments:q3_train_cnn "$data_flag" "${pin[@]}" --seed="$seed" --resume
 done
+# Issue 17: which network did the homework train? A candidate its channel numbers allow (layer 2
+# needs 50+ channels), with and without dropout, the full protocol at x1 and x5, seed 0; made in
+# bf16, one 1-thread run at a time, on an AMX host.
+done_search() {  # run id: a finished run already in q3_architecture_search.csv
+  grep -q "^$1," "$out/q3_architecture_search.csv" 2>/dev/null
+}
+candidate=(--precision=bf16 --threads=1 --widths=32,64,64,64)
+for dropout in 0.25,0.25,0.5 0,0,0; do
+  tag=w32-64-64-64
+  [[ $dropout == 0,0,0 ]] && tag+=_d0-0-0
+  for lr in 0.0001 0.0005; do
+    done_search "baseline_lr${lr}_seed0_bf16_t1_$tag" ||
+      run //experiments:q3_train_cnn "$data_flag" "${candidate[@]}" --dropout="$dropout" --lr="$lr" --resume
+  done
+done
 run //reports:hw1

@@ -30,6 +30,34 @@ class EndedAtChanceTest(unittest.TestCase):
         self.assertTrue(q4_claims.ended_at_chance(row(None, diverged=True)))
 
 
+class BreakingPointTest(unittest.TestCase):
+    def test_the_first_rate_with_any_failed_run(self):
+        r = runs(
+            {
+                ("baseline", 1): [row(0.70)],
+                ("baseline", 10): [row(0.60), row(0.12)],  # one of two at chance: it breaks here
+                ("baseline", 30): [row(None, diverged=True)],
+                ("bn", 5): [row(0.80)],
+                ("bn", 300): [row(0.70)],
+            }
+        )
+        base = q4_claims.breaking_point(r, "baseline")
+        self.assertEqual(base.failed, {1.0: 0, 10.0: 1, 30.0: 1})
+        self.assertEqual(base.runs, {1.0: 1, 10.0: 2, 30.0: 1})
+        self.assertEqual(base.first, 10.0)
+        self.assertEqual(base.trained_up_to, 1.0)
+        bn = q4_claims.breaking_point(r, "bn")
+        self.assertIsNone(bn.first)
+        self.assertIsNone(bn.trained_up_to)
+        self.assertEqual(bn.highest, 300.0)
+
+    def test_failing_from_the_lowest_rate_or_having_no_runs(self):
+        r = runs({("baseline", 5): [row(0.10)], ("bn", 5): [row(0.80)]})
+        self.assertEqual(q4_claims.breaking_point(r, "baseline").first, 5.0)
+        self.assertIsNone(q4_claims.breaking_point(r, "baseline").trained_up_to)
+        self.assertIsNone(q4_claims.breaking_point(runs({("bn", 5): [row(0.8)]}), "baseline"))
+
+
 class ConvergenceTest(unittest.TestCase):
     def test_faster_ties_and_rates_neither_network_reaches(self):
         r = runs(

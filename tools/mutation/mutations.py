@@ -463,4 +463,12 @@ MUTATIONS = [
         ["//tests/experiment:feature_maps_job_test"],
         why="layer 2 takes layer 3's width: the homework's channel 49 accepted in the Keras example's 32",
     ),
+    Mutation(
+        "breaking_point_needs_every_run",
+        "analysis/q4_claims.py",
+        "return next((m for m in sorted(self.runs) if self.failed[m]), None)",
+        "return next((m for m in sorted(self.runs) if self.failed[m] == self.runs[m]), None)",
+        [Q4_CLAIMS, REPORT],
+        why="a network breaks only where every seed failed, hiding a rate where one seed collapsed",
+    ),
 ]
