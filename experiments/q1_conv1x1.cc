@@ -1,153 +1,25 @@
 // Q1: for a grid of 1×1 convolutions, does torch::conv2d equal scaling the input
 // by one scalar, and does the condition in lib/math/conv1x1.h predict it?
-// Writes q1_conv1x1.csv and q1_conv1x1.manifest.json to --out_dir.
+// What it writes: lib/experiment/conv1x1_job.h. Exits 1 when the condition
+// and LibTorch disagree on any case.
 
 #include <gflags/gflags.h>
-#include <torch/torch.h>
 
-#include <cstdio>
-#include <filesystem>
-#include <optional>
-#include <random>
-#include <string>
-#include <vector>
-
-#include "absl/strings/str_cat.h"
+#include "lib/experiment/conv1x1_job.h"
 #include "lib/experiment/experiment.h"
-#include "lib/math/conv1x1.h"
-#include "lib/util/csv.h"
-#include "lib/util/run_context.h"
 
 DEFINE_int32(num_inputs, 16, "Random inputs per case");
 DEFINE_int32(image_size, 8, "Height and width of each random input");
 DEFINE_uint64(seed, 0, "Seed for weights and inputs");
 
-namespace {
-
-constexpr char kProgram[] = "q1_conv1x1";
-
-struct Case {
-  int c_in, c_out;
-  std::string weight_kind;
-  bool has_bias;
-};
-
-Eigen::MatrixXd MakeWeight(const Case& c, std::mt19937_64& rng) {
-  std::normal_distribution<double> normal;
-  auto random = [&] {
-    Eigen::MatrixXd w(c.c_out, c.c_in);
-    for (int o = 0; o < c.c_out; ++o)
-      for (int i = 0; i < c.c_in; ++i) w(o, i) = normal(rng);
-    return w;
-  };
-  const Eigen::MatrixXd eye = Eigen::MatrixXd::Identity(c.c_out, c.c_in);
-  if (c.weight_kind == "random") return random();
-  if (c.weight_kind == "s*I (s=2)") return 2.0 * eye;
-  if (c.weight_kind == "s*I (s=1)") return eye;
-  if (c.weight_kind == "s*I (s=0)") return 0.0 * eye;
-  if (c.weight_kind == "s*I (s=-1.5)") return -1.5 * eye;
-  if (c.weight_kind == "diagonal, unequal") {
-    Eigen::MatrixXd w = 2.0 * eye;
-    w(0, 0) = 3.0;
-    return w;
-  }
-  if (c.weight_kind == "s*I plus one off-diagonal entry") {
-    Eigen::MatrixXd w = 2.0 * eye;
-    w(0, c.c_in - 1) = 0.5;
-    return w;
-  }
-  std::fprintf(stderr, "q1_conv1x1: unknown weight kind %s\n", c.weight_kind.c_str());
-  std::exit(2);
-}
-
-torch::Tensor ToTensor(const Eigen::MatrixXd& w) {
-  torch::Tensor t = torch::empty({w.rows(), w.cols(), 1, 1}, torch::kFloat64);
-  auto a = t.accessor<double, 4>();
-  for (Eigen::Index o = 0; o < w.rows(); ++o)
-    for (Eigen::Index i = 0; i < w.cols(); ++i) a[o][i][0][0] = w(o, i);
-  return t;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   hw1::Manifest manifest = hw1::experiment::Start(
-      kProgram, "Q1: when is a 1x1 convolution a scalar multiple of its input?", &argc, &argv);
-  if (FLAGS_num_inputs < 1 || FLAGS_image_size < 1) {
-    return hw1::experiment::Fail(
-        kProgram, absl::InvalidArgumentError("--num_inputs and --image_size must be >= 1"));
-  }
-  const std::string out_dir = hw1::experiment::OutDir().string();
-  torch::manual_seed(FLAGS_seed);
-  std::mt19937_64 rng(FLAGS_seed);
-
-  const std::vector<Case> cases = {
-      {1, 1, "random", false},
-      {1, 1, "random", true},
-      {3, 3, "s*I (s=2)", false},
-      {3, 3, "s*I (s=2)", true},
-      {3, 3, "s*I (s=1)", false},
-      {3, 3, "s*I (s=0)", false},
-      {3, 3, "s*I (s=-1.5)", false},
-      {64, 64, "s*I (s=2)", false},
-      {3, 3, "diagonal, unequal", false},
-      {3, 3, "s*I plus one off-diagonal entry", false},
-      {3, 3, "random", false},
-      {2, 3, "random", false},
-      {3, 1, "random", false},
-      {3, 2, "random", true},
-  };
-
-  hw1::CsvTable table({"c_in", "c_out", "weight_kind", "has_bias", "max_abs_diff", "equivalent",
-                       "predicted", "predicted_scalar"});
-  int disagreements = 0;
-  for (const Case& c : cases) {
-    const Eigen::MatrixXd weight = MakeWeight(c, rng);
-    Eigen::VectorXd bias;
-    if (c.has_bias) {
-      bias = Eigen::VectorXd::Constant(c.c_out, 0.1);
-    }
-    const std::optional<double> predicted = hw1::math::ScalarEquivalent(weight, bias);
-
-    // The convolution as LibTorch computes it, over random inputs.
-    const torch::Tensor x = torch::randn(
-        {FLAGS_num_inputs, c.c_in, FLAGS_image_size, FLAGS_image_size}, torch::kFloat64);
-    torch::Tensor b;
-    if (c.has_bias) b = torch::full({c.c_out}, 0.1, torch::kFloat64);
-    const torch::Tensor y = torch::conv2d(x, ToTensor(weight), b);
-
-    std::string max_abs_diff;  // empty: output and input shapes differ, no scalar can match
-    bool equivalent = false;
-    if (c.c_in == c.c_out) {
-      const double s = (x * y).sum().item<double>() / (x * x).sum().item<double>();
-      const double diff = (y - s * x).abs().max().item<double>();
-      const double scale = std::max(1.0, y.abs().max().item<double>());
-      max_abs_diff = hw1::FormatDouble(diff);
-      equivalent = diff <= 1e-12 * scale;
-    }
-    if (equivalent != predicted.has_value()) ++disagreements;
-    table.AddRow({absl::StrCat(c.c_in), absl::StrCat(c.c_out), c.weight_kind,
-                  hw1::FormatBool(c.has_bias), max_abs_diff, hw1::FormatBool(equivalent),
-                  hw1::FormatBool(predicted.has_value()),
-                  predicted ? hw1::FormatDouble(*predicted) : ""});
-  }
-
-  const std::string csv_path = (std::filesystem::path(out_dir) / "q1_conv1x1.csv").string();
-  if (auto status = table.Write(csv_path); !status.ok()) {
-    return hw1::experiment::Fail(kProgram, status);
-  }
-  manifest["torch_version"] = TORCH_VERSION;
-  manifest["eigen_version"] =
-      absl::StrCat(EIGEN_WORLD_VERSION, ".", EIGEN_MAJOR_VERSION, ".", EIGEN_MINOR_VERSION);
-  manifest["threads"] = torch::get_num_threads();
-  manifest["precision"] = "fp64";
-  manifest["outputs"] = {"q1_conv1x1.csv"};
-  manifest["cases"] = cases.size();
-  manifest["disagreements"] = disagreements;
-  if (auto status = manifest.Write(out_dir); !status.ok()) {
-    return hw1::experiment::Fail(kProgram, status);
-  }
-  std::printf("q1_conv1x1: %zu cases, %d where the condition disagrees with torch::conv2d -> %s\n",
-              cases.size(), disagreements, csv_path.c_str());
-  return disagreements == 0 ? 0 : 1;
+      "q1_conv1x1", "Q1: when is a 1x1 convolution a scalar multiple of its input?", &argc, &argv);
+  hw1::experiment::Conv1x1Settings settings;
+  settings.num_inputs = FLAGS_num_inputs;
+  settings.image_size = FLAGS_image_size;
+  settings.seed = FLAGS_seed;
+  const absl::StatusOr<int> disagreements = hw1::experiment::CheckConv1x1(settings, manifest);
+  if (!disagreements.ok()) return hw1::experiment::Fail("q1_conv1x1", disagreements.status());
+  return *disagreements == 0 ? 0 : 1;
 }

@@ -1,169 +1,28 @@
-// Q2: logistic-regression loss is convex. Checks the Hessian numerically on
-// random and hard data (finite differences, LibTorch autograd, eigenvalues,
-// Jensen along segments) and symbolically (GiNaC), and checks the homework's
-// derivation line by line. Writes q2_hessian_checks.csv, q2_symbolic_proof.csv,
-// q2_derivation_steps.csv and q2_convexity.manifest.json to --out_dir.
+// Q2: logistic-regression loss is convex, checked numerically and
+// symbolically, and the homework's derivation line by line. What it writes:
+// lib/experiment/convexity_job.h. Exits 1 when a Hessian is not PSD or the
+// symbolic proof fails.
 
 #include <gflags/gflags.h>
-#include <torch/torch.h>
 
-#include <cmath>
-#include <cstdio>
-#include <filesystem>
-#include <random>
-#include <string>
-#include <vector>
-
-#include "absl/strings/str_cat.h"
-#include "ginac/version.h"
+#include "lib/experiment/convexity_job.h"
 #include "lib/experiment/experiment.h"
-#include "lib/math/autograd_reference.h"
-#include "lib/math/logistic_regression.h"
-#include "lib/math/logistic_symbolic.h"
-#include "lib/util/csv.h"
-#include "lib/util/run_context.h"
 
 DEFINE_uint64(seed, 0, "Seed for the data sets and parameters");
 DEFINE_int32(jensen_segments, 200, "Random segments per case for the Jensen check");
 DEFINE_int32(symbolic_features, 3, "Features d in the symbolic proof");
 DEFINE_int32(symbolic_examples, 2, "Examples n in the symbolic quadratic-form proof");
 
-namespace {
-
-using hw1::math::LogisticProblem;
-
-struct Case {
-  std::string name;
-  LogisticProblem problem;
-  Eigen::VectorXd params;
-};
-
-Eigen::MatrixXd Gaussian(int rows, int cols, std::mt19937_64& rng) {
-  std::normal_distribution<double> normal;
-  Eigen::MatrixXd m(rows, cols);
-  for (int i = 0; i < rows; ++i)
-    for (int j = 0; j < cols; ++j) m(i, j) = normal(rng);
-  return m;
-}
-
-Eigen::VectorXd RandomLabels(int n, std::mt19937_64& rng) {
-  std::bernoulli_distribution coin;
-  Eigen::VectorXd y(n);
-  for (int i = 0; i < n; ++i) y(i) = coin(rng) ? 1.0 : 0.0;
-  return y;
-}
-
-std::vector<Case> MakeCases(std::mt19937_64& rng) {
-  std::vector<Case> cases;
-  auto add = [&](std::string name, Eigen::MatrixXd x, Eigen::VectorXd y, Eigen::VectorXd w,
-                 bool intercept = false, double l2 = 0.0) {
-    LogisticProblem p;
-    p.features = std::move(x);
-    p.labels = std::move(y);
-    p.intercept = intercept;
-    p.l2 = l2;
-    cases.push_back({std::move(name), std::move(p), std::move(w)});
-  };
-  add("random", Gaussian(200, 5, rng), RandomLabels(200, rng), Gaussian(5, 1, rng));
-  add("random_intercept_l2", Gaussian(200, 5, rng), RandomLabels(200, rng), Gaussian(6, 1, rng),
-      /*intercept=*/true, /*l2=*/0.1);
-  {
-    // Linearly separable: labels are the side of a hyperplane; the MLE runs off
-    // to infinity along it, so evaluate far out along the separating direction.
-    Eigen::MatrixXd x = Gaussian(200, 3, rng);
-    Eigen::VectorXd u = Gaussian(3, 1, rng).normalized();
-    Eigen::VectorXd y = ((x * u).array() > 0).cast<double>();
-    add("separable", x, y, 50.0 * u);
-  }
-  {
-    // Huge |w|: the largest |w^T x| is exactly 1000.
-    Eigen::MatrixXd x = Gaussian(100, 4, rng);
-    Eigen::VectorXd w = Gaussian(4, 1, rng);
-    w *= 1000.0 / (x * w).cwiseAbs().maxCoeff();
-    add("huge_w", x, RandomLabels(100, rng), w);
-  }
-  {
-    Eigen::MatrixXd x = Gaussian(200, 4, rng);
-    x.col(2) = x.col(0) + x.col(1);
-    x.col(3) = 2.0 * x.col(0);
-    add("collinear", x, RandomLabels(200, rng), Gaussian(4, 1, rng));
-  }
-  add("n_less_than_d", Gaussian(10, 50, rng), RandomLabels(10, rng), Gaussian(50, 1, rng));
-  return cases;
-}
-
-int Fail(const absl::Status& status) { return hw1::experiment::Fail("q2_convexity", status); }
-
-}  // namespace
-
 int main(int argc, char** argv) {
   hw1::Manifest manifest = hw1::experiment::Start(
       "q2_convexity", "Q2: convexity of the logistic-regression loss, checked", &argc, &argv);
-  if (FLAGS_jensen_segments < 1 || FLAGS_symbolic_features < 1 || FLAGS_symbolic_examples < 1) {
-    return Fail(absl::InvalidArgumentError(
-        "--jensen_segments, --symbolic_features and --symbolic_examples must be >= 1"));
-  }
-  const std::filesystem::path out_dir = hw1::experiment::OutDir();
-  std::mt19937_64 rng(FLAGS_seed);
-
-  hw1::CsvTable checks({"case", "n", "d", "min_eigenvalue", "max_eigenvalue",
-                        "eigenvalue_tolerance", "fd_rel_error", "autograd_rel_error",
-                        "jensen_violations", "psd"});
-  bool all_psd = true;
-  for (const Case& c : MakeCases(rng)) {
-    const Eigen::MatrixXd h = hw1::math::Hessian(c.problem, c.params);
-    const hw1::math::PsdReport psd = hw1::math::CheckPsd(h);
-    const double fd =
-        hw1::math::RelativeError(h, hw1::math::FiniteDifferenceHessian(c.problem, c.params));
-    const double autograd =
-        hw1::math::RelativeError(h, hw1::math::AutogradHessian(c.problem, c.params));
-    const double radius = std::max(1.0, c.params.norm());
-    const int violations = hw1::math::CountJensenViolations(
-        c.problem, c.params, radius, FLAGS_jensen_segments, /*points_per_segment=*/9, rng());
-    all_psd = all_psd && psd.psd;
-    checks.AddRow({c.name, absl::StrCat(c.problem.features.rows()),
-                   absl::StrCat(c.problem.features.cols()), hw1::FormatDouble(psd.min_eigenvalue),
-                   hw1::FormatDouble(psd.max_eigenvalue), hw1::FormatDouble(psd.tolerance),
-                   hw1::FormatDouble(fd), hw1::FormatDouble(autograd), absl::StrCat(violations),
-                   hw1::FormatBool(psd.psd)});
-  }
-
-  hw1::CsvTable proof({"claim", "holds", "residual"});
-  bool proved = true;
-  for (const auto& check :
-       hw1::math::ProveLogisticConvexity(FLAGS_symbolic_features, FLAGS_symbolic_examples)) {
-    proved = proved && check.holds;
-    proof.AddRow({check.claim, hw1::FormatBool(check.holds), check.residual});
-  }
-
-  hw1::CsvTable steps(
-      {"line", "claim", "holds", "residual", "follows_from_previous", "residual_vs_previous"});
-  int wrong_lines = 0;
-  for (const auto& line :
-       hw1::math::CheckHomeworkDerivation(/*num_examples=*/2, /*num_features=*/2)) {
-    if (line.holds == "false") ++wrong_lines;
-    steps.AddRow({line.line, line.claim, line.holds, line.residual, line.follows_from_previous,
-                  line.residual_vs_previous});
-  }
-
-  for (const auto& [table, name] :
-       {std::pair{&checks, "q2_hessian_checks.csv"}, std::pair{&proof, "q2_symbolic_proof.csv"},
-        std::pair{&steps, "q2_derivation_steps.csv"}}) {
-    if (auto status = table->Write((out_dir / name).string()); !status.ok()) return Fail(status);
-  }
-  manifest["torch_version"] = TORCH_VERSION;
-  manifest["ginac_version"] = GINACLIB_VERSION;
-  manifest["eigen_version"] =
-      absl::StrCat(EIGEN_WORLD_VERSION, ".", EIGEN_MAJOR_VERSION, ".", EIGEN_MINOR_VERSION);
-  manifest["threads"] = torch::get_num_threads();
-  manifest["precision"] = "fp64";
-  manifest["derivation_examples_features"] = {2, 2};
-  manifest["outputs"] = {"q2_hessian_checks.csv", "q2_symbolic_proof.csv",
-                         "q2_derivation_steps.csv"};
-  if (auto status = manifest.Write(out_dir.string()); !status.ok()) return Fail(status);
-  std::printf(
-      "q2_convexity: every Hessian PSD: %s; symbolic proof: %s; homework lines wrong as written: "
-      "%d -> %s\n",
-      all_psd ? "yes" : "NO", proved ? "holds" : "FAILED", wrong_lines, out_dir.c_str());
-  return all_psd && proved ? 0 : 1;
+  hw1::experiment::ConvexitySettings settings;
+  settings.seed = FLAGS_seed;
+  settings.jensen_segments = FLAGS_jensen_segments;
+  settings.symbolic_features = FLAGS_symbolic_features;
+  settings.symbolic_examples = FLAGS_symbolic_examples;
+  const absl::StatusOr<hw1::experiment::ConvexityOutcome> outcome =
+      hw1::experiment::CheckConvexity(settings, manifest);
+  if (!outcome.ok()) return hw1::experiment::Fail("q2_convexity", outcome.status());
+  return outcome->every_hessian_psd && outcome->symbolic_proof_holds ? 0 : 1;
 }

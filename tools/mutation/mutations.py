@@ -471,4 +471,12 @@ MUTATIONS = [
         [Q4_CLAIMS, REPORT],
         why="a network breaks only where every seed failed, hiding a rate where one seed collapsed",
     ),
+    Mutation(
+        "q1_exact_equality",
+        "lib/experiment/conv1x1_job.cc",
+        "equivalent = diff <= 1e-12 * scale;",
+        "equivalent = diff == 0;",
+        ["//tests/experiment:conv1x1_job_test"],
+        why="Q1 counts rounding (s = -1.5: 1.8e-15) as a convolution that is not a scaling",
+    ),
 ]
