@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "lib/util/file_util.h"
 
 namespace hw1::train {
 
@@ -85,23 +86,27 @@ absl::StatusOr<std::vector<EpochMetrics>> ReadRunHistory(const CsvTable& table,
 }
 
 absl::Status MergeRunRows(const std::string& path, const CsvTable& rows) {
-  std::set<std::string> replaced;
-  for (size_t r = 0; r < rows.num_rows(); ++r) replaced.insert(rows.Get(r, "run_id"));
-  CsvTable merged(rows.header());
-  if (std::filesystem::exists(path)) {
-    absl::StatusOr<CsvTable> existing = CsvTable::Read(path);
-    if (!existing.ok()) return existing.status();
-    if (existing->header() != rows.header()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(path, ": existing columns (", absl::StrJoin(existing->header(), ","),
-                       ") differ from this run's; move the file away or use another --out_dir"));
+  // Read, merge and write back under the folder's lock: another run merging
+  // into the same CSV meanwhile would otherwise lose its rows or ours.
+  return WithFolderLock(std::filesystem::path(path).parent_path().string(), [&]() -> absl::Status {
+    std::set<std::string> replaced;
+    for (size_t r = 0; r < rows.num_rows(); ++r) replaced.insert(rows.Get(r, "run_id"));
+    CsvTable merged(rows.header());
+    if (std::filesystem::exists(path)) {
+      absl::StatusOr<CsvTable> existing = CsvTable::Read(path);
+      if (!existing.ok()) return existing.status();
+      if (existing->header() != rows.header()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(path, ": existing columns (", absl::StrJoin(existing->header(), ","),
+                         ") differ from this run's; move the file away or use another --out_dir"));
+      }
+      for (const auto& row : existing->rows()) {
+        if (!replaced.count(row[0])) merged.AddRow(row);
+      }
     }
-    for (const auto& row : existing->rows()) {
-      if (!replaced.count(row[0])) merged.AddRow(row);
-    }
-  }
-  for (const auto& row : rows.rows()) merged.AddRow(row);
-  return merged.Write(path);
+    for (const auto& row : rows.rows()) merged.AddRow(row);
+    return merged.Write(path);
+  });
 }
 
 }  // namespace hw1::train

@@ -54,7 +54,8 @@ absl::StatusOr<std::vector<EpochMetrics>> ReadRunHistory(const CsvTable& table,
                                                          const std::string& source);
 
 // Writes `rows` into the CSV at `path`, keeping the rows of other runs
-// (column `run_id`) already there. The headers must agree.
+// (column `run_id`) already there. The headers must agree. Safe for several
+// processes merging into one CSV at once (WithFolderLock).
 absl::Status MergeRunRows(const std::string& path, const CsvTable& rows);
 
 }  // namespace hw1::train

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -97,6 +98,30 @@ absl::Status WriteFileAtomically(const std::string& path, absl::string_view cont
     return status;
   }
   return absl::OkStatus();
+}
+
+absl::Status WithFolderLock(const std::string& dir, const std::function<absl::Status()>& update) {
+  const std::string folder = dir.empty() ? "." : dir;
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::InternalError(
+        absl::StrCat(folder, ": cannot open the folder to lock it: ", std::strerror(errno)));
+  }
+  int locked;
+  do {
+    locked = ::flock(fd, LOCK_EX);
+  } while (locked != 0 && errno == EINTR);
+  if (locked != 0) {
+    const absl::Status error =
+        absl::InternalError(absl::StrCat(folder, ": cannot lock: ", std::strerror(errno)));
+    ::close(fd);
+    return error;
+  }
+  const absl::Status status = update();
+  ::close(fd);  // releases the lock
+  return status;
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {

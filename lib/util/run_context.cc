@@ -142,19 +142,22 @@ absl::Status Manifest::Write(const std::string& out_dir) {
   json_["wall_seconds"] = absl::ToDoubleSeconds(end - start_);
   const std::string path =
       (std::filesystem::path(out_dir) / absl::StrCat(experiment_, ".manifest.json")).string();
-  // Runs recorded by earlier invocations into the same folder are kept.
-  if (json_.contains("runs")) {
-    absl::StatusOr<std::string> previous = ReadFile(path);
-    if (previous.ok()) {
-      nlohmann::json old = nlohmann::json::parse(*previous, nullptr, /*allow_exceptions=*/false);
-      if (old.is_object() && old.contains("runs") && old["runs"].is_object()) {
-        for (auto& [run_id, run] : old["runs"].items()) {
-          if (!json_["runs"].contains(run_id)) json_["runs"][run_id] = run;
+  // Runs recorded by earlier invocations into the same folder are kept; under
+  // the folder's lock, so that two invocations finishing at once keep both.
+  return WithFolderLock(out_dir, [&]() -> absl::Status {
+    if (json_.contains("runs")) {
+      absl::StatusOr<std::string> previous = ReadFile(path);
+      if (previous.ok()) {
+        nlohmann::json old = nlohmann::json::parse(*previous, nullptr, /*allow_exceptions=*/false);
+        if (old.is_object() && old.contains("runs") && old["runs"].is_object()) {
+          for (auto& [run_id, run] : old["runs"].items()) {
+            if (!json_["runs"].contains(run_id)) json_["runs"][run_id] = run;
+          }
         }
       }
     }
-  }
-  return WriteFileAtomically(path, json_.dump(2) + "\n");
+    return WriteFileAtomically(path, json_.dump(2) + "\n");
+  });
 }
 
 }  // namespace hw1

@@ -8,15 +8,14 @@
 #include "gtest/gtest.h"
 #include "lib/experiment/experiment.h"
 #include "lib/util/csv.h"
+#include "tests/testing/test_manifest.h"
 
 namespace hw1::experiment {
 namespace {
 
 TEST(Conv1x1JobTest, TheConditionAgreesWithConv2dOnEveryCase) {
   FLAGS_out_dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/q1");
-  char program[] = "q1_conv1x1";
-  char* argv[] = {program, nullptr};
-  Manifest manifest("q1_conv1x1", 1, argv);
+  Manifest manifest = testing::TestManifest("q1_conv1x1");
   absl::StatusOr<int> disagreements = CheckConv1x1(Conv1x1Settings(), manifest);
   ASSERT_TRUE(disagreements.ok()) << disagreements.status();
   EXPECT_EQ(*disagreements, 0);
@@ -34,9 +33,7 @@ TEST(Conv1x1JobTest, TheConditionAgreesWithConv2dOnEveryCase) {
 }
 
 TEST(Conv1x1JobTest, BadSettingsNameTheirFlags) {
-  char program[] = "q1_conv1x1";
-  char* argv[] = {program, nullptr};
-  Manifest manifest("q1_conv1x1", 1, argv);
+  Manifest manifest = testing::TestManifest("q1_conv1x1");
   Conv1x1Settings settings;
   settings.image_size = 0;
   const absl::Status status = CheckConv1x1(settings, manifest).status();

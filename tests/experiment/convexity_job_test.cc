@@ -7,15 +7,14 @@
 #include "gtest/gtest.h"
 #include "lib/experiment/experiment.h"
 #include "lib/util/csv.h"
+#include "tests/testing/test_manifest.h"
 
 namespace hw1::experiment {
 namespace {
 
 TEST(ConvexityJobTest, EveryHessianIsPsdAndTheProofHolds) {
   FLAGS_out_dir = absl::StrCat(std::getenv("TEST_TMPDIR"), "/q2");
-  char program[] = "q2_convexity";
-  char* argv[] = {program, nullptr};
-  Manifest manifest("q2_convexity", 1, argv);
+  Manifest manifest = testing::TestManifest("q2_convexity");
   ConvexitySettings settings;
   settings.jensen_segments = 20;  // the test's time, not the experiment's 200
   absl::StatusOr<ConvexityOutcome> outcome = CheckConvexity(settings, manifest);
@@ -38,9 +37,7 @@ TEST(ConvexityJobTest, EveryHessianIsPsdAndTheProofHolds) {
 }
 
 TEST(ConvexityJobTest, BadSettingsNameTheirFlags) {
-  char program[] = "q2_convexity";
-  char* argv[] = {program, nullptr};
-  Manifest manifest("q2_convexity", 1, argv);
+  Manifest manifest = testing::TestManifest("q2_convexity");
   ConvexitySettings settings;
   settings.symbolic_features = 0;
   const absl::Status status = CheckConvexity(settings, manifest).status();

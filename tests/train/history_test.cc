@@ -4,6 +4,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -99,6 +100,33 @@ TEST(HistoryTest, WrittenHistoryReadsBackFieldForField) {
     EXPECT_EQ(b.lr_now, a.lr_now);
     EXPECT_EQ(b.seconds, a.seconds);
     EXPECT_EQ(b.images_per_second, a.images_per_second);
+  }
+}
+
+// Several runs merging into one CSV at once (two q3_train_cnn processes, one
+// folder) keep every run's rows.
+TEST(HistoryTest, ConcurrentMergesKeepEveryRun) {
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/concurrent/history.csv";
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&path, t] {
+      const RunInfo run{"run" + std::to_string(t), "baseline", 1e-4, static_cast<uint64_t>(t), {}};
+      std::vector<double> accs;
+      for (int epoch = 1; epoch <= 15; ++epoch) {
+        accs.push_back(0.01 * epoch);
+        const absl::Status status = MergeRunRows(path, HistoryTable(run, MakeResult(accs)));
+        EXPECT_TRUE(status.ok()) << status;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  absl::StatusOr<CsvTable> table = CsvTable::Read(path);
+  ASSERT_TRUE(table.ok()) << table.status();
+  for (int t = 0; t < 4; ++t) {
+    absl::StatusOr<std::vector<EpochMetrics>> epochs =
+        ReadRunHistory(*table, "run" + std::to_string(t), path);
+    ASSERT_TRUE(epochs.ok());
+    EXPECT_EQ(epochs->size(), 15u) << "run" << t;
   }
 }
 

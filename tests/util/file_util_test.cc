@@ -4,9 +4,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -75,6 +80,39 @@ TEST(FileUtilTest, StaleTemporariesOfDeadWritersAreRemoved) {
   EXPECT_TRUE(fs::exists(alive));  // a live writer's file is its own
   EXPECT_TRUE(fs::exists(other));  // another target's
   EXPECT_EQ(*ReadFile(path), "checkpoint");
+}
+
+// Holders take turns: never two inside at once, every update runs, and what
+// the update returns comes back. (Each thread opens the folder itself, as a
+// second process would: flock excludes separate opens within one process too.)
+TEST(FileUtilTest, FolderLockLetsOneHolderInAtATime) {
+  const std::string dir = std::string(std::getenv("TEST_TMPDIR")) + "/locked/folder";
+  std::atomic<int> inside{0}, most{0}, done{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        const absl::Status status = WithFolderLock(dir, [&] {
+          const int now = ++inside;
+          int seen = most.load();
+          while (now > seen && !most.compare_exchange_weak(seen, now)) {
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          --inside;
+          ++done;
+          return absl::OkStatus();
+        });
+        EXPECT_TRUE(status.ok()) << status;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(most.load(), 1);
+  EXPECT_EQ(done.load(), 20);
+  EXPECT_TRUE(fs::is_directory(dir));  // created, and no lock file left in it
+  EXPECT_TRUE(fs::is_empty(dir));
+  EXPECT_EQ(WithFolderLock(dir, [] { return absl::DataLossError("x"); }).code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST(FileUtilTest, Md5MatchesKnownDigests) {

@@ -479,4 +479,12 @@ MUTATIONS = [
         ["//tests/experiment:conv1x1_job_test"],
         why="Q1 counts rounding (s = -1.5: 1.8e-15) as a convolution that is not a scaling",
     ),
+    Mutation(
+        "merges_without_the_folder_lock",
+        "lib/util/file_util.cc",
+        "    locked = ::flock(fd, LOCK_EX);",
+        "    locked = 0;",
+        ["//tests/util:file_util_test", "//tests/train:history_test"],
+        why="two runs merging into one CSV at once lose each other's rows",
+    ),
 ]
