@@ -58,4 +58,11 @@ for dropout in 0.25,0.25,0.5 0,0,0; do
       run //experiments:q3_train_cnn "$data_flag" "${candidate[@]}" --dropout="$dropout" --lr="$lr" --resume
   done
 done
+# Q3 (c) with the homework's own channels, on the candidate closest to its x1 pattern (the report's
+# "Which network did the homework train?"), into its own folder (the report's second set of figures).
+best="$out/weights/baseline_lr0.0001_seed0_bf16_t1_w32-64-64-64.pt"
+if [[ -f "$best" && ! -s "$out/q3_candidate_maps/q3_feature_maps.csv" ]]; then
+  run //experiments:q3_feature_maps "$data_flag" --weights="$PWD/$best" --widths=32,64,64,64 \
+    --channels='3,8,26;3,37,49;25,51,55' --threads=1 --out_dir="$PWD/$out/q3_candidate_maps"
+fi
 run //reports:hw1
