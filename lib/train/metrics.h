@@ -20,7 +20,8 @@ struct EpochMetrics {
 
 // Calls f(column name, field) for each field of `m` in the history CSV's
 // column order: the one list of EpochMetrics' fields, which the CSV writer
-// and reader, the checkpoint and the JSON hand-over all walk. `M` is
+// and reader and the checkpoint walk (the JSON hand-over, metrics_json.h,
+// names them in nlohmann's macro). `M` is
 // EpochMetrics or const EpochMetrics; `field` is an int& (epoch) or double&.
 template <typename M, typename F>
 void ForEachEpochField(M& m, F&& f) {
