@@ -257,3 +257,59 @@ def early_verdict_agreement(history_rows, epoch=3, threshold=COLLAPSE_MAX_VAL_AC
         below += accs[epoch] <= threshold
         agreeing += (accs[epoch] <= threshold) == (accs[max(accs)] <= threshold)
     return agreeing, total, below
+
+
+# The collapse profile's seeds per cell (lib/sweep/sweep_plan.cc): 10 baseline, 3 BatchNorm.
+PLANNED_SEEDS = {"baseline": 10, "bn": 3}
+
+
+def short_cells(by_cell):
+    """Cells with fewer seeds than the profile plans: [(init, arm, multiplier, n, planned)], sorted."""
+    return [
+        (init, arm, m, cell.n, PLANNED_SEEDS[arm])
+        for (init, arm, m), cell in sorted(by_cell.items())
+        if cell.n < PLANNED_SEEDS[arm]
+    ]
+
+
+def other_protocol_rows(rows):
+    """Runs in the study's folder made with another precision or length: left out of its counts."""
+    return [r for r in rows if not is_study_protocol(r)]
+
+
+class PrecisionPair:
+    """One cell's seeds trained in both the study's precision and a repeat's: per seed, the two
+    final accuracies and verdicts."""
+
+    def __init__(self, init, arm, multiplier):
+        self.init, self.arm, self.multiplier = init, arm, multiplier
+        self.seeds, self.repeat_acc, self.study_acc = [], [], []
+        self.repeat_collapsed = self.study_collapsed = 0
+
+    @property
+    def n(self):
+        return len(self.seeds)
+
+
+def precision_pairs(study_rows, repeat_rows, repeat_precision="bf16"):
+    """The study's runs (fp32) that were repeated in `repeat_precision`, otherwise identical
+    (same init, arm, multiplier, seed and epochs), paired per cell; runs whose verdict cannot be
+    told are left out. Sorted by (init, arm, multiplier)."""
+
+    def verdicts(rows, precision):
+        return {
+            (r["init"], r["arm"], float(r["lr_multiplier"]), int(r["seed"])): r
+            for r in rows
+            if is_study_protocol(r, precision) and r["collapsed"] != ""
+        }
+
+    study, repeat = verdicts(study_rows, STUDY_PRECISION), verdicts(repeat_rows, repeat_precision)
+    pairs = {}
+    for key in sorted(set(study) & set(repeat)):
+        pair = pairs.setdefault(key[:3], PrecisionPair(*key[:3]))
+        pair.seeds.append(key[3])
+        pair.repeat_acc.append(float(repeat[key]["final_val_acc"]))
+        pair.study_acc.append(float(study[key]["final_val_acc"]))
+        pair.repeat_collapsed += csv_io.to_bool(repeat[key]["collapsed"])
+        pair.study_collapsed += csv_io.to_bool(study[key]["collapsed"])
+    return [pairs[k] for k in sorted(pairs)]

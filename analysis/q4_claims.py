@@ -6,6 +6,7 @@ Facts only (tested in tests/analysis/q4_claims_test.py); analysis/report.py word
 
 import dataclasses
 import statistics
+from collections import defaultdict
 
 from analysis import csv_io
 from analysis.collapse_rule import COLLAPSE_MAX_VAL_ACC
@@ -38,11 +39,32 @@ class Runs:
         self.by, self.main = by, main
         self.multipliers = sorted({k[1] for k in by if k[2] == main})
 
+    @classmethod
+    def from_summary(cls, summary_rows):
+        """Table 1's runs from q4_summary.csv rows: those on all the training data, at the main
+        precision (bf16 where there are bf16 runs: the sweep's default on AMX); None without any."""
+        rows = [r for r in summary_rows if "_train" not in r["run_id"]]
+        if not rows:
+            return None
+        by = defaultdict(list)
+        for r in rows:
+            by[(r["arm"], float(r["lr_multiplier"]), r["precision"])].append(r)
+        precisions = sorted({r["precision"] for r in rows})
+        return cls(by, "bf16" if "bf16" in precisions else precisions[0])
+
+    @property
+    def precisions(self):
+        return sorted({k[2] for k in self.by})
+
+    def arm_multipliers(self, arm):
+        """Multipliers with runs of `arm` at any precision."""
+        return sorted({k[1] for k in self.by if k[0] == arm})
+
     def rows(self, arm, m):
         return self.by.get((arm, float(m), self.main), [])
 
-    def acc(self, arm, m):
-        return [float(r["final_val_acc"]) for r in self.rows(arm, m) if r["final_val_acc"] != ""]
+    def acc(self, arm, m, column="final_val_acc"):
+        return [float(r[column]) for r in self.rows(arm, m) if r[column] != ""]
 
     def reach(self, arm, m):
         """Each run's epochs to the baseline x1's final accuracy (NEVER when not within 25)."""
@@ -176,4 +198,106 @@ def better_accuracy(runs):
             arm: max(((mean(runs.acc(arm, m)), m) for m in runs.multipliers if runs.acc(arm, m)), default=None)
             for arm in ("baseline", "bn")
         }
+    )
+
+
+@dataclasses.dataclass
+class PrecisionCheck:
+    """Table 1's runs repeated in fp32, seed by seed against the main precision."""
+
+    main: str
+    seeds: dict  # (arm, m) -> seeds with runs in both precisions
+    means: dict  # (arm, m) -> (fp32 mean, main mean) over those seeds
+    spread: dict  # (arm, m) -> (seeds, max - min) of the main precision's runs over all its seeds, or None
+
+    @property
+    def same_conclusion(self):
+        """Does BN x10 end on the same side of the baseline x1 in fp32 as in the main precision?
+        None unless both cells were repeated."""
+        if ("baseline", 1) not in self.means or ("bn", 10) not in self.means:
+            return None
+        (base32, base_main), (bn32, bn_main) = self.means[("baseline", 1)], self.means[("bn", 10)]
+        return (bn32 > base32) == (bn_main > base_main)
+
+
+def precision_check(runs, cells=(("baseline", 1), ("bn", 10))):
+    """fp32 against `runs.main` in each of `cells` (arm, multiplier) that has fp32 runs of its seeds."""
+
+    def finals(arm, m, precision):
+        return {r["seed"]: float(r["final_val_acc"]) for r in runs.by.get((arm, float(m), precision), [])}
+
+    check = PrecisionCheck(runs.main, {}, {}, {})
+    for arm, m in cells:
+        fp32, other = finals(arm, m, "fp32"), finals(arm, m, runs.main)
+        seeds = sorted(set(fp32) & set(other))
+        if not seeds:
+            continue
+        check.seeds[(arm, m)] = seeds
+        check.means[(arm, m)] = statistics.fmean(fp32[s] for s in seeds), statistics.fmean(other[s] for s in seeds)
+        check.spread[(arm, m)] = (len(other), max(other.values()) - min(other.values())) if len(other) > 1 else None
+    return check
+
+
+@dataclasses.dataclass
+class LevelGap:
+    """Our accuracies against every one the homework reports for a run that trained (not its
+    collapse): BN's per multiplier, then the baseline x1's."""
+
+    pairs: list  # (label, ours, theirs)
+
+    @property
+    def gaps(self):
+        return [theirs - ours for _, ours, theirs in self.pairs]
+
+    @property
+    def all_below(self):
+        """Is every one of ours below the homework's?"""
+        return min(self.gaps) > 0
+
+    @property
+    def bn_gap(self):
+        return statistics.fmean(self.gaps[:-1])
+
+    @property
+    def shared(self):
+        """Is the baseline's gap at least half BN's: a difference in what both networks share?"""
+        return self.gaps[-1] >= 0.5 * self.bn_gap
+
+
+def level_gap(runs, bn_reported, baseline_reported):
+    """LevelGap against the homework's `bn_reported` {multiplier: accuracy} and its baseline x1;
+    None without BN runs at a reported multiplier or without a baseline x1."""
+    pairs = [
+        (f"BN x{m}", statistics.fmean(runs.acc("bn", m)), theirs)
+        for m, theirs in sorted(bn_reported.items())
+        if runs.acc("bn", m)
+    ]
+    if not pairs or not runs.acc("baseline", 1):
+        return None
+    return LevelGap(pairs + [("baseline x1", statistics.fmean(runs.acc("baseline", 1)), baseline_reported)])
+
+
+@dataclasses.dataclass
+class HowTheyFailed:
+    """Of Table 1's runs that ended at chance and whose predictions were counted (q4_collapse.csv):
+    how many collapsed by the rule, and the majority class's shares."""
+
+    counted: int
+    collapsed: int
+    shares: list
+
+
+def how_they_failed(collapse_rows, main):
+    """From the sweep folder's q4_collapse.csv rows at precision `main`; None when none ended at chance."""
+    rule = [
+        r
+        for r in collapse_rows
+        if r["precision"] == main and r["collapsed"] != "" and float(r["final_val_acc"] or 0) <= COLLAPSE_MAX_VAL_ACC
+    ]
+    if not rule:
+        return None
+    return HowTheyFailed(
+        counted=len(rule),
+        collapsed=sum(csv_io.to_bool(r["collapsed"]) for r in rule),
+        shares=[float(r["majority_class_share"]) for r in rule if r["majority_class_share"]],
     )

@@ -146,5 +146,43 @@ class CollapseTest(unittest.TestCase):
         self.assertEqual(drawn[("baseline", "torch")]["rates"], [0.5])
 
 
+class StudyBookkeepingTest(unittest.TestCase):
+    def test_short_cells_against_the_profiles_seeds(self):
+        rows = [study_row("keras", "baseline", 5, s, "false") for s in range(10)]
+        rows += [study_row("keras", "bn", 5, s, "false") for s in range(2)]
+        rows += [study_row("torch", "baseline", 30, s, "false") for s in range(4)]
+        self.assertEqual(
+            collapse.short_cells(collapse.cells(rows)), [("keras", "bn", 5.0, 2, 3), ("torch", "baseline", 30.0, 4, 10)]
+        )
+
+    def test_other_protocol_rows(self):
+        bf16 = dict(study_row("keras", "baseline", 5, 0, "false"), precision="bf16")
+        long = dict(study_row("keras", "baseline", 5, 1, "false"), epochs="25")
+        rows = [study_row("keras", "baseline", 5, 2, "false"), bf16, long]
+        self.assertEqual(collapse.other_protocol_rows(rows), [bf16, long])
+
+
+class PrecisionPairsTest(unittest.TestCase):
+    def test_seed_by_seed_in_both_precisions(self):
+        fp32 = [
+            study_row("keras", "baseline", 30, 0, "true", "0.1"),
+            study_row("keras", "baseline", 30, 1, "false", "0.5"),
+            study_row("keras", "baseline", 30, 2, "true", "0.1"),  # not repeated
+            study_row("keras", "baseline", 30, 3, "", "0.1"),  # undecided: left out
+        ]
+        bf16 = [
+            dict(study_row("keras", "baseline", 30, 0, "false", "0.45"), precision="bf16"),
+            dict(study_row("keras", "baseline", 30, 1, "false", "0.52"), precision="bf16"),
+            dict(study_row("keras", "baseline", 30, 3, "true", "0.1"), precision="bf16"),
+            study_row("keras", "baseline", 30, 1, "true", "0.1"),  # fp32 in the bf16 folder: not the repeat
+        ]
+        (pair,) = collapse.precision_pairs(fp32, bf16)
+        self.assertEqual((pair.init, pair.arm, pair.multiplier), ("keras", "baseline", 30.0))
+        self.assertEqual(pair.seeds, [0, 1])
+        self.assertEqual(pair.repeat_acc, [0.45, 0.52])
+        self.assertEqual(pair.study_acc, [0.1, 0.5])
+        self.assertEqual((pair.repeat_collapsed, pair.study_collapsed), (0, 1))
+
+
 if __name__ == "__main__":
     unittest.main()

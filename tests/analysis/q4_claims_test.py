@@ -134,5 +134,74 @@ class BetterAccuracyTest(unittest.TestCase):
         self.assertFalse(q4_claims.better_accuracy(runs({("bn", 5): [row(0.8)]})).measured)
 
 
+def summary_row(run_id, arm, m, seed, acc, precision="bf16"):
+    return {"run_id": run_id, "arm": arm, "lr_multiplier": str(m), "seed": str(seed), "precision": precision,
+            "final_val_acc": str(acc), "epochs_to_target": "", "diverged": "false"}  # fmt: skip
+
+
+class FromSummaryTest(unittest.TestCase):
+    def test_full_data_runs_at_the_main_precision(self):
+        rows = [
+            summary_row("a", "baseline", 1, 0, 0.7, "fp32"),
+            summary_row("b", "baseline", 1, 0, 0.72),
+            summary_row("baseline_lr0.0001_seed1_bf16_t2_train500", "baseline", 1, 1, 0.3),
+        ]
+        r = q4_claims.Runs.from_summary(rows)
+        self.assertEqual(r.main, "bf16")
+        self.assertEqual(r.precisions, ["bf16", "fp32"])
+        self.assertEqual(r.acc("baseline", 1), [0.72])  # the run on 500 images is left out
+        self.assertEqual(q4_claims.Runs.from_summary(rows[:1]).main, "fp32")
+        self.assertIsNone(q4_claims.Runs.from_summary(rows[2:]))
+
+
+class PrecisionCheckTest(unittest.TestCase):
+    def test_seed_by_seed_and_whether_the_conclusion_holds(self):
+        rows = [
+            summary_row("b0", "baseline", 1, 0, 0.70),
+            summary_row("b1", "baseline", 1, 1, 0.74),
+            summary_row("b0f", "baseline", 1, 0, 0.69, "fp32"),
+            summary_row("n0", "bn", 10, 0, 0.80),
+            summary_row("n0f", "bn", 10, 0, 0.84, "fp32"),
+        ]
+        check = q4_claims.precision_check(q4_claims.Runs.from_summary(rows))
+        self.assertEqual(check.seeds, {("baseline", 1): ["0"], ("bn", 10): ["0"]})
+        self.assertEqual(check.means[("baseline", 1)], (0.69, 0.70))  # seed 0 only, in both
+        self.assertEqual(check.spread[("baseline", 1)][0], 2)
+        self.assertAlmostEqual(check.spread[("baseline", 1)][1], 0.04)  # bf16 over its 2 seeds
+        self.assertIsNone(check.spread[("bn", 10)])
+        self.assertTrue(check.same_conclusion)
+        rows[-1] = summary_row("n0f", "bn", 10, 0, 0.60, "fp32")  # BN below the baseline in fp32 only
+        self.assertFalse(q4_claims.precision_check(q4_claims.Runs.from_summary(rows)).same_conclusion)
+        self.assertIsNone(q4_claims.precision_check(q4_claims.Runs.from_summary(rows[:3])).same_conclusion)
+
+
+class LevelGapTest(unittest.TestCase):
+    def test_gaps_to_the_homeworks_reported_accuracies(self):
+        r = runs({("bn", 5): [row(0.78)], ("bn", 10): [row(0.80)], ("baseline", 1): [row(0.70)]})
+        gap = q4_claims.level_gap(r, {5: 0.83, 10: 0.85, 30: 0.82}, 0.80)
+        self.assertEqual([p[0] for p in gap.pairs], ["BN x5", "BN x10", "baseline x1"])  # x30 has no runs
+        for got, want in zip(gap.gaps, [0.05, 0.05, 0.10]):
+            self.assertAlmostEqual(got, want)
+        self.assertTrue(gap.all_below)
+        self.assertAlmostEqual(gap.bn_gap, 0.05)
+        self.assertTrue(gap.shared)  # the baseline's gap is at least half BN's
+        self.assertFalse(q4_claims.level_gap(r, {5: 0.83, 10: 0.85}, 0.72).shared)  # 0.02 < 0.025
+        self.assertFalse(q4_claims.level_gap(r, {5: 0.77}, 0.80).all_below)
+        self.assertIsNone(q4_claims.level_gap(runs({("bn", 5): [row(0.78)]}), {5: 0.83}, 0.80))
+
+
+class HowTheyFailedTest(unittest.TestCase):
+    def test_counts_runs_at_chance_with_counted_predictions(self):
+        def c(acc, collapsed, share, precision="bf16"):
+            return {"final_val_acc": acc, "collapsed": collapsed, "majority_class_share": share,
+                    "precision": precision}  # fmt: skip
+
+        rows = [c("0.1", "true", "1"), c("0.12", "false", "0.4"), c("0.1", "", ""), c("0.6", "false", "0.11")]
+        rows.append(c("0.1", "true", "0.95", "fp32"))
+        failed = q4_claims.how_they_failed(rows, "bf16")
+        self.assertEqual((failed.counted, failed.collapsed, failed.shares), (2, 1, [1.0, 0.4]))
+        self.assertIsNone(q4_claims.how_they_failed(rows[3:4], "bf16"))
+
+
 if __name__ == "__main__":
     unittest.main()

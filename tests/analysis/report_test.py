@@ -6,6 +6,7 @@ import re
 import unittest
 
 from analysis import report
+from analysis import report_feature_maps
 from tests.analysis import fixtures
 from tests.analysis.math_figures_test import Q1_CSV, Q2_CSV
 
@@ -384,36 +385,6 @@ class ReportTest(unittest.TestCase):
             text,
         )
 
-    def test_host_of_names_each_runs_kind_of_host(self):
-        manifest = {
-            "host": {"cpu": "AMD EPYC", "kind": "avx2"},
-            "runs": {"a": {"host_kind": "amx"}, "b": {"host_kind": "avx2"}, "c": {}, "d": {"host_kind": "amx"}},
-        }
-        self.assertEqual(report.host_of(manifest), "amx (2 runs), avx2 (1 run), not recorded (1 run)")
-        self.assertEqual(report.host_of({"host": {"cpu": "AMD EPYC", "kind": "avx2"}}), "avx2")
-        self.assertEqual(
-            report.host_of({"host": {"cpu": "Intel(R) Xeon(R) Processor"}}),
-            "Intel(R) Xeon(R) Processor, features not recorded",
-        )
-
-    def test_provenance_of_a_sweep_describes_its_runs(self):
-        manifest = {
-            "git_commit": "c" * 40,
-            "precision": "fp32",
-            "threads": 2,
-            "runs": {
-                "a": {"git_commit": "a" * 40 + "-dirty", "precision": "bf16", "threads": 2},
-                "b": {"git_commit": "b" * 40, "precision": "bf16", "threads": 2},
-                "c": {"git_commit": "c" * 40, "precision": "fp32", "threads": 2},
-            },
-        }
-        self.assertEqual(
-            report.provenance_of(manifest),
-            (f"`{'a' * 12}`, `{'b' * 12}`, `{'c' * 12}`", "bf16 (2 runs), fp32 (1 run)", "2"),
-        )
-        del manifest["runs"]
-        self.assertEqual(report.provenance_of(manifest), (f"`{'c' * 12}`", "fp32", "2"))
-
     def test_a_run_one_program_may_have_taken_over_is_not_counted_as_two(self):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
         fixtures.write(data, "q3_history.csv", fixtures.q3_history())
@@ -458,13 +429,7 @@ class ReportTest(unittest.TestCase):
         self.assertIn("each from its own first epoch: 2 of 2 agree", text)
         self.assertNotIn("Not counted", text)
 
-    def test_late_rise_says_whether_training_levelled_off(self):
-        history = [
-            {"run_id": "a", "epoch": str(e), "val_acc": str(v)}
-            for e, v in zip(range(7, 0, -1), [0.80, 0.79, 0.75, 0.74, 0.73, 0.72, 0.5])
-        ]
-        self.assertAlmostEqual(report.late_rise(history, "a"), 0.80 - 0.72)  # epochs 7 and 2, in any row order
-        self.assertIsNone(report.late_rise(history, "a", window=7))
+    def test_q3b_says_whether_training_levelled_off(self):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
         fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics())
         fixtures.write(data, "q3_history.csv", fixtures.q3_history(epochs=8))  # +0.1 every epoch
@@ -493,7 +458,7 @@ class ReportTest(unittest.TestCase):
         fixtures.feature_csvs(data)
         text = build(data, out)
         self.assertNotIn("on the closest candidate network", text)
-        candidate = os.path.join(data, report.CANDIDATE_MAPS_DIR)
+        candidate = os.path.join(data, report_feature_maps.CANDIDATE_MAPS_DIR)
         os.makedirs(candidate)
         fixtures.feature_csvs(candidate)
         fixtures.write(
@@ -512,9 +477,9 @@ class ReportTest(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(out, "figures", "q3_heatmaps_layer2.png")))
 
     def test_sanity_check_names_the_maps_that_fail(self):
-        passed = report.sanity_verdict([("gradcam", 1), ("homework", 4)], [-0.19, 0.02])
+        passed = report_feature_maps.sanity_verdict([("gradcam", 1), ("homework", 4)], [-0.19, 0.02])
         self.assertIn("**every method passes at every layer**; the largest mean is -0.1900 (Grad-CAM, layer 1)", passed)
-        failed = report.sanity_verdict([("gradcam", 1), ("homework", 4)], [0.1, 0.8])
+        failed = report_feature_maps.sanity_verdict([("gradcam", 1), ("homework", 4)], [0.1, 0.8])
         self.assertIn("**fails** for the homework's variant, layer 4 (0.8000);", failed)
         self.assertNotIn("Grad-CAM, layer 1", failed)
 

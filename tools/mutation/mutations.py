@@ -17,6 +17,8 @@ TRAINER = "//tests/train:trainer_test"
 REPORT = "//tests/analysis:report_test"
 COLLAPSE_PY = "//tests/analysis:collapse_test"
 Q4_CLAIMS = "//tests/analysis:q4_claims_test"
+Q3_FACTS = "//tests/analysis:q3_facts_test"
+MARKDOWN = "//tests/analysis:markdown_test"
 
 MUTATIONS = [
     # ---- run identity and the host: what decides whether a number may be continued or compared
@@ -377,10 +379,10 @@ MUTATIONS = [
     ),
     Mutation(
         "table1_keeps_partial_runs",
-        "analysis/report.py",
-        'csv_io.read_rows(self.csv("q4_summary.csv")) if "_train" not in r["run_id"]]',
-        'csv_io.read_rows(self.csv("q4_summary.csv"))]',
-        [REPORT],
+        "analysis/q4_claims.py",
+        'rows = [r for r in summary_rows if "_train" not in r["run_id"]]',
+        "rows = list(summary_rows)",
+        [REPORT, Q4_CLAIMS],
         why="Table 1 averages in runs on a subset of the training data",
     ),
     Mutation(
@@ -401,10 +403,10 @@ MUTATIONS = [
     ),
     Mutation(
         "q3b_mixes_other_networks",
-        "analysis/report.py",
+        "analysis/q3_facts.py",
         'and r["run_id"] not in other_networks',
         "and True",
-        [REPORT],
+        [REPORT, Q3_FACTS],
         why="Q3 (b)'s seeds take in a candidate network's run of the same seed and lr",
     ),
     Mutation(
@@ -425,18 +427,26 @@ MUTATIONS = [
     ),
     Mutation(
         "collapse_precision_counts_fp32_twice",
-        "analysis/report.py",
-        "f\"{sum(csv_io.to_bool(bf16[k]['collapsed']) for k in keys)} of {len(keys)} seeds in bf16 and \"",
-        "f\"{sum(csv_io.to_bool(fp32[k]['collapsed']) for k in keys)} of {len(keys)} seeds in bf16 and \"",
-        [REPORT],
+        "analysis/collapse.py",
+        'pair.repeat_collapsed += csv_io.to_bool(repeat[key]["collapsed"])',
+        'pair.repeat_collapsed += csv_io.to_bool(study[key]["collapsed"])',
+        [REPORT, COLLAPSE_PY],
         why="the precision paragraph reports fp32's collapses as bf16's",
     ),
     Mutation(
+        "q3b_levelled_when_one_run_levelled",
+        "analysis/q3_facts.py",
+        'return "levelled" if max(rises) <= LEVEL_TOLERANCE else "mixed"',
+        'return "levelled" if min(rises) <= LEVEL_TOLERANCE else "mixed"',
+        [REPORT, Q3_FACTS],
+        why="Q3 (b) calls runs levelled off when only some of them were",
+    ),
+    Mutation(
         "population_sd",
-        "analysis/report.py",
+        "analysis/markdown.py",
         "statistics.stdev(values)",
         "statistics.pstdev(values)",
-        [REPORT],
+        [REPORT, MARKDOWN],
         why="the spread over seeds as a population sd",
     ),
     Mutation(
@@ -449,9 +459,9 @@ MUTATIONS = [
     ),
     Mutation(
         "candidate_maps_overwrite_keras_figures",
-        "analysis/report.py",
-        'self.q3_feature_figures(candidate_dir, "q3_candidate_", ',
-        'self.q3_feature_figures(candidate_dir, "q3_", ',
+        "analysis/report_feature_maps.py",
+        'feature_figures_of(doc, candidate_dir, "q3_candidate_", ',
+        'feature_figures_of(doc, candidate_dir, "q3_", ',
         [REPORT],
         why="the candidate network's feature-map figures overwrite the Keras example's",
     ),
