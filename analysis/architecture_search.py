@@ -19,10 +19,12 @@ MATCH_TOLERANCE = 0.03
 
 
 class Candidate:
-    """One network (widths, dropout): its full-protocol runs at x1 and x5 (seed 0 first)."""
+    """One network (widths, dropout) in one precision: its full-protocol runs at x1 and x5 (seed 0
+    first). The same network in another precision is another Candidate: precision decides
+    collapses (the collapse study), so its runs are never pooled."""
 
-    def __init__(self, widths, dropout, params):
-        self.widths, self.dropout, self.params = widths, dropout, params
+    def __init__(self, widths, dropout, params, precision):
+        self.widths, self.dropout, self.params, self.precision = widths, dropout, params, precision
         self.runs = defaultdict(list)  # lr multiplier -> rows
 
     @property
@@ -74,16 +76,24 @@ class Candidate:
 
 def candidates(search_rows, full_protocol_ids):
     """The networks of `search_rows` whose runs are in `full_protocol_ids` (25 epochs, all the
-    data), the Keras example first, then by parameter count."""
+    data), one per precision, the Keras example first, then by parameter count."""
     by_net = {}
     for r in search_rows:
         if r["run_id"] not in full_protocol_ids:
             continue
-        key = (r["widths"], r["dropout"])
+        key = (r["widths"], r["dropout"], r["precision"])
         if key not in by_net:
-            by_net[key] = Candidate(r["widths"], r["dropout"], int(r["params"]))
+            by_net[key] = Candidate(r["widths"], r["dropout"], int(r["params"]), r["precision"])
         by_net[key].runs[float(r["lr_multiplier"])].append(r)
-    return sorted(by_net.values(), key=lambda c: (not c.is_keras_example, c.params, c.widths, c.dropout))
+    return sorted(by_net.values(), key=lambda c: (not c.is_keras_example, c.params, c.widths, c.dropout, c.precision))
+
+
+def same_network_in(nets, net, precision):
+    """`net`'s network trained in `precision` instead, or None."""
+    return next(
+        (c for c in nets if (c.widths, c.dropout) == (net.widths, net.dropout) and c.precision == precision),
+        None,
+    )
 
 
 def best_match(nets):

@@ -7,6 +7,7 @@ import math
 from collections import defaultdict
 
 from analysis import csv_io
+from analysis import homework_reference as hw
 from analysis import style
 from analysis.collapse_rule import COLLAPSE_MAX_VAL_ACC, COLLAPSE_MIN_MAJORITY_SHARE, is_collapsed  # noqa: F401
 
@@ -47,10 +48,15 @@ class Cell:
 # a run made in the same folder with another precision or length is never pooled with them.
 STUDY_PRECISION = "fp32"
 STUDY_EPOCHS = 3
+STUDY_TRAIN_IMAGES = hw.Q3_TRAIN_IMAGES  # the full data
 
 
 def is_study_protocol(row, precision=STUDY_PRECISION):
-    return row["precision"] == precision and int(row["epochs"]) == STUDY_EPOCHS
+    return (
+        row["precision"] == precision
+        and int(row["epochs"]) == STUDY_EPOCHS
+        and int(row["train_images"]) == STUDY_TRAIN_IMAGES
+    )
 
 
 def cells(rows, precision=STUDY_PRECISION):
@@ -73,9 +79,12 @@ def cells(rows, precision=STUDY_PRECISION):
 
 
 def keras_reference_cells(rows):
-    """The Keras reference's runs, each judged on its last epoch: {(arm, multiplier, epochs): Cell}."""
+    """The Keras reference's runs on all the training data, each judged on its last epoch:
+    {(arm, multiplier, epochs): Cell}."""
     last = {}
     for r in rows:
+        if int(r["train_images"]) != STUDY_TRAIN_IMAGES:
+            continue
         if r["run_id"] not in last or int(r["epoch"]) > int(last[r["run_id"]]["epoch"]):
             last[r["run_id"]] = r
     out = defaultdict(Cell)

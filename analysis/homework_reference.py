@@ -5,6 +5,7 @@ results of this project."""
 # Q3 (b): the baseline CNN, Adam lr 1e-4, 25 epochs on all 50,000 training images.
 Q3_LR = 1e-4
 Q3_EPOCHS = 25
+Q3_TRAIN_IMAGES = 50000
 Q3_TRAIN_ACC = 0.9605
 Q3_VAL_ACC = 0.8012
 

@@ -9,10 +9,16 @@ import statistics
 from collections import defaultdict
 
 from analysis import csv_io
+from analysis import homework_reference as hw
 from analysis.collapse_rule import COLLAPSE_MAX_VAL_ACC
 
 # Epochs to the target of a run that never reached it within the protocol's 25.
 NEVER = 26
+
+
+def on_all_the_data(row):
+    """A run on all the training images (q4_summary.csv's and q4_collapse.csv's train_images)."""
+    return int(row["train_images"]) == hw.Q3_TRAIN_IMAGES
 
 
 def ended_at_chance(row):
@@ -43,7 +49,7 @@ class Runs:
     def from_summary(cls, summary_rows):
         """Table 1's runs from q4_summary.csv rows: those on all the training data, at the main
         precision (bf16 where there are bf16 runs: the sweep's default on AMX); None without any."""
-        rows = [r for r in summary_rows if "_train" not in r["run_id"]]
+        rows = [r for r in summary_rows if on_all_the_data(r)]
         if not rows:
             return None
         by = defaultdict(list)
@@ -292,7 +298,10 @@ def how_they_failed(collapse_rows, main):
     rule = [
         r
         for r in collapse_rows
-        if r["precision"] == main and r["collapsed"] != "" and float(r["final_val_acc"] or 0) <= COLLAPSE_MAX_VAL_ACC
+        if r["precision"] == main
+        and on_all_the_data(r)
+        and r["collapsed"] != ""
+        and float(r["final_val_acc"] or 0) <= COLLAPSE_MAX_VAL_ACC
     ]
     if not rule:
         return None

@@ -35,8 +35,9 @@ def collapse_study(doc, results, full_history):
     others = collapse.other_protocol_rows(study_rows)
     if others:
         doc.add(
-            f"Left out of Table 2: {len(others)} run(s) in the same folder made with another precision or "
-            f"length than the study's {collapse.STUDY_PRECISION}, {collapse.STUDY_EPOCHS} epochs ("
+            f"Left out of Table 2: {len(others)} run(s) in the same folder made with another precision, "
+            f"length or amount of data than the study's {collapse.STUDY_PRECISION}, {collapse.STUDY_EPOCHS} "
+            f"epochs, {collapse.STUDY_TRAIN_IMAGES:,} training images ("
             + ", ".join(sorted(r["run_id"] for r in others))
             + ").",
             "",

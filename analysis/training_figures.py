@@ -138,8 +138,13 @@ def q4_final_accuracy_vs_lr(summary_csv, out_prefix, precision="bf16"):
     """Final validation accuracy against the lr multiplier for both arms, one
     point per seed, mean joined by a line. A diverged run has no final
     accuracy: it is marked with an x on the axis and, as in Table 1, left out
-    of the mean (a multiplier where every run diverged has no mean point)."""
-    rows = [r for r in csv_io.read_rows(summary_csv) if r["precision"] == precision]
+    of the mean (a multiplier where every run diverged has no mean point). Table 1's runs: those on
+    all the training data."""
+    rows = [
+        r
+        for r in csv_io.read_rows(summary_csv)
+        if r["precision"] == precision and int(r["train_images"]) == homework.Q3_TRAIN_IMAGES
+    ]
     fig, ax = style.new_figure(7.0, 4.2)
     drawn = {}
     for arm, colour in (("baseline", style.OKABE_ITO["vermillion"]), ("bn", style.OKABE_ITO["blue"])):

@@ -18,6 +18,7 @@
 #include "lib/data/cifar10.h"
 #include "lib/experiment/cifar10_flags.h"
 #include "lib/experiment/experiment.h"
+#include "lib/experiment/run_entry.h"
 #include "lib/sweep/sweep_runner.h"
 #include "lib/sweep/sweep_store.h"
 #include "lib/train/history.h"
@@ -257,7 +258,6 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
                       {"md5", data->file_md5},
                       {"train_images", data->train.size()},
                       {"test_images", data->test.size()}};
-  const CpuFeatures cpu = DetectCpuFeatures();
   auto record = [&](const sweep::RunSpec& run, const train::TrainResult& result) -> absl::Status {
     if (absl::Status s = store->RecordRun(run, result); !s.ok()) return s;
     std::filesystem::remove(store->CheckpointPath(run));
@@ -266,24 +266,14 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
     std::printf("  done %s: final val acc %.4f, best %.4f (epoch %d)%s\n", run.run_id.c_str(),
                 s.final_val_acc, s.best_val_acc, s.best_epoch, result.diverged ? ", DIVERGED" : "");
     std::fflush(stdout);
-    manifest["runs"][run.run_id] = {
-        {"arm", run.arm},
-        {"init", run.init},
-        {"lr_multiplier", run.lr_multiplier},
-        {"lr", run.lr},
-        {"seed", run.seed},
-        {"epochs", t.epochs},
-        {"batch_size", t.batch_size},
-        {"decay", t.decay},
-        {"precision", result.precision},
-        {"threads", result.threads},
-        {"host_kind", HostKind(cpu)},
-        {"onednn_isa", OneDnnIsa()},
-        {"diverged", result.diverged},
-        {"resumed_from_epoch", result.resumed_from_epoch},
-        {"checkpoint", train::CheckpointFile(sweep::kProgram, run.run_id)},
-        {"git_commit", manifest["git_commit"]},
-        {"data_md5", data->file_md5}};
+    train::TrainOptions as_run = t;
+    as_run.lr = run.lr;
+    as_run.seed = run.seed;
+    nlohmann::json entry = RunManifestEntry(
+        {run.arm, run.init, as_run, train::CheckpointFile(sweep::kProgram, run.run_id)}, result,
+        *data, manifest);
+    entry["lr_multiplier"] = run.lr_multiplier;
+    manifest["runs"][run.run_id] = std::move(entry);
     return manifest.Write(out_dir);
   };
 

@@ -12,12 +12,12 @@
 #include "lib/data/cifar10.h"
 #include "lib/experiment/cifar10_flags.h"
 #include "lib/experiment/experiment.h"
+#include "lib/experiment/run_entry.h"
 #include "lib/train/collapse.h"
 #include "lib/train/history.h"
 #include "lib/train/run_id.h"
 #include "lib/train/trainer.h"
 #include "lib/train/weights_io.h"
-#include "lib/util/cpu_features.h"
 #include "lib/util/csv.h"
 
 namespace hw1::experiment {
@@ -47,17 +47,17 @@ CsvTable ModelSummaryTable(const models::CifarCnnOptions& network) {
 }
 
 CsvTable FinalMetricsRow(const std::string& run_id, const std::string& arm,
-                         const train::TrainOptions& options, const train::TrainResult& result) {
-  const train::RunSummary s = train::Summarize(result);
-  CsvTable table({"run_id", "arm", "lr", "seed", "epochs_completed", "final_train_loss",
-                  "final_train_acc", "final_val_loss", "final_val_acc", "best_val_acc",
-                  "best_epoch", "diverged", "mean_images_per_second", "wall_seconds", "precision",
-                  "threads"});
+                         const train::TrainOptions& options, const train::TrainResult& result,
+                         const train::RunSummary& s) {
+  CsvTable table({"run_id", "arm", "lr", "seed", "train_images", "epochs_completed",
+                  "final_train_loss", "final_train_acc", "final_val_loss", "final_val_acc",
+                  "best_val_acc", "best_epoch", "diverged", "mean_images_per_second",
+                  "wall_seconds", "precision", "threads"});
   table.AddRow({run_id, arm, FormatDouble(options.lr), absl::StrCat(options.seed),
-                absl::StrCat(s.epochs_completed), FormatDouble(s.final_train_loss),
-                FormatDouble(s.final_train_acc), FormatDouble(s.final_val_loss),
-                FormatDouble(s.final_val_acc), FormatDouble(s.best_val_acc),
-                absl::StrCat(s.best_epoch), FormatBool(s.diverged),
+                absl::StrCat(result.train_images), absl::StrCat(s.epochs_completed),
+                FormatDouble(s.final_train_loss), FormatDouble(s.final_train_acc),
+                FormatDouble(s.final_val_loss), FormatDouble(s.final_val_acc),
+                FormatDouble(s.best_val_acc), absl::StrCat(s.best_epoch), FormatBool(s.diverged),
                 FormatDouble(s.mean_images_per_second), FormatDouble(s.wall_seconds),
                 result.precision, absl::StrCat(result.threads)});
   return table;
@@ -67,8 +67,7 @@ CsvTable FinalMetricsRow(const std::string& run_id, const std::string& arm,
 // (final_train_acc) or an evaluation of the trained network: record both.
 CsvTable ArchitectureSearchRow(const std::string& run_id, models::CifarCnn& model,
                                const train::TrainOptions& options, const train::TrainResult& result,
-                               double train_acc_eval) {
-  const train::RunSummary s = train::Summarize(result);
+                               const train::RunSummary& s, double train_acc_eval) {
   const models::CifarCnnOptions& network = model->options();
   const double majority = train::MajorityClassShare(result.val_prediction_counts);
   CsvTable table({"run_id", "widths", "dropout", "params", "lr_multiplier", "seed",
@@ -173,15 +172,16 @@ absl::Status TrainCnn(const TrainCnnSettings& settings, Manifest& manifest) {
   if (!result.ok()) return result.status();
   if (auto s = on_epoch(*result); !s.ok()) return s;  // also when every epoch was already done
 
+  const train::RunSummary summary = train::Summarize(*result);
   if (auto st = train::MergeRunRows((out_dir / "q3_final_metrics.csv").string(),
-                                    FinalMetricsRow(run_id, arm, options, *result));
+                                    FinalMetricsRow(run_id, arm, options, *result, summary));
       !st.ok()) {
     return st;
   }
   const train::Evaluation train_eval = train::Evaluate(model, data->train, options);
   if (auto st = train::MergeRunRows(
           (out_dir / "q3_architecture_search.csv").string(),
-          ArchitectureSearchRow(run_id, model, options, *result, train_eval.accuracy));
+          ArchitectureSearchRow(run_id, model, options, *result, summary, train_eval.accuracy));
       !st.ok()) {
     return st;
   }
@@ -198,34 +198,20 @@ absl::Status TrainCnn(const TrainCnnSettings& settings, Manifest& manifest) {
                       {"md5", data->file_md5},
                       {"train_images", data->train.size()},
                       {"test_images", data->test.size()}};
-  manifest["runs"][run_id] = {{"arm", arm},
-                              {"init", settings.init},
-                              {"widths", models::WidthsText(network.widths)},
-                              {"dropout", models::DropoutText(network.dropout)},
-                              {"lr", options.lr},
-                              {"decay", options.decay},
-                              {"batch_size", options.batch_size},
-                              {"epochs", options.epochs},
-                              {"seed", options.seed},
-                              {"precision", result->precision},
-                              {"device", result->device},
-                              {"threads", result->threads},
-                              {"host_kind", HostKind(DetectCpuFeatures())},
-                              {"onednn_isa", OneDnnIsa()},
-                              {"resumed_from_epoch", result->resumed_from_epoch},
-                              {"checkpoint", checkpoint},
-                              {"diverged", result->diverged},
-                              {"data_md5", data->file_md5},
-                              {"git_commit", manifest["git_commit"]}};
+  nlohmann::json entry =
+      RunManifestEntry({arm, settings.init, options, checkpoint}, *result, *data, manifest);
+  entry["widths"] = models::WidthsText(network.widths);
+  entry["dropout"] = models::DropoutText(network.dropout);
+  manifest["runs"][run_id] = std::move(entry);
   manifest["threads"] = result->threads;
   manifest["precision"] = result->precision;
   if (auto st = manifest.Write(out_dir.string()); !st.ok()) return st;
-  const train::RunSummary s = train::Summarize(*result);
   std::printf(
       "q3_train_cnn %s: %d epochs, train acc %.4f, val acc %.4f (best %.4f at epoch %d), %.0f "
       "img/s%s\n",
-      run_id.c_str(), s.epochs_completed, s.final_train_acc, s.final_val_acc, s.best_val_acc,
-      s.best_epoch, s.mean_images_per_second, s.diverged ? ", DIVERGED" : "");
+      run_id.c_str(), summary.epochs_completed, summary.final_train_acc, summary.final_val_acc,
+      summary.best_val_acc, summary.best_epoch, summary.mean_images_per_second,
+      summary.diverged ? ", DIVERGED" : "");
   return absl::OkStatus();
 }
 

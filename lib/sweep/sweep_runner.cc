@@ -70,8 +70,7 @@ Speed MeasureSpeed(const std::string& arm, const train::TrainOptions& options) {
   model_options.batchnorm = arm == "bn";
   models::CifarCnn model(model_options);
   train::ToChannelsLast(model);
-  train::FusedAdam optimizer(model->parameters(),
-                             torch::optim::AdamOptions(options.lr).eps(options.adam_eps));
+  train::FusedAdam optimizer(model->parameters(), train::AdamOptionsFor(options));
   const bool bf16 = train::ResolvedPrecision(options) == "bf16";
   const torch::Device cpu(torch::kCPU);
   const torch::Tensor x = train::ToInput(torch::randint(

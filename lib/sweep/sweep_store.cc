@@ -25,46 +25,48 @@
 namespace hw1::sweep {
 namespace fs = std::filesystem;
 
+// runs/<id>.json is a RunRecord, field for field; every field is required.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RunRecord, run_id, arm, signature, precision, init,
+                                   val_prediction_counts, lr_multiplier, lr, seed, diverged,
+                                   epochs_completed, wall_seconds, train_images)
+
 namespace {
 
+// Two fields are written only when they say something, so that records made
+// before they existed stay byte for byte; read, they take RunRecord's defaults.
 nlohmann::json ToJson(const RunRecord& r) {
-  nlohmann::json j = {{"run_id", r.run_id},
-                      {"arm", r.arm},
-                      {"signature", r.signature},
-                      {"precision", r.precision},
-                      {"lr_multiplier", r.lr_multiplier},
-                      {"lr", r.lr},
-                      {"seed", r.seed},
-                      {"diverged", r.diverged},
-                      {"epochs_completed", r.epochs_completed},
-                      {"wall_seconds", r.wall_seconds}};
-  // Written only when they say something, so that older records stay byte for byte.
-  if (r.init != "keras") j["init"] = r.init;
-  if (!r.val_prediction_counts.empty()) j["val_prediction_counts"] = r.val_prediction_counts;
+  nlohmann::json j = r;
+  if (r.init == RunRecord().init) j.erase("init");
+  if (r.val_prediction_counts.empty()) j.erase("val_prediction_counts");
   return j;
+}
+
+// runs/<run id>.json of sweep folder `dir`.
+std::string RecordPath(const std::string& dir, const std::string& run_id) {
+  return (fs::path(dir) / "runs" / (run_id + ".json")).string();
+}
+
+absl::Status WriteRecord(const std::string& dir, const RunRecord& record) {
+  return WriteFileAtomically(RecordPath(dir, record.run_id), ToJson(record).dump(2) + "\n");
 }
 
 absl::StatusOr<RunRecord> ReadRecord(const std::string& path) {
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();
-  const nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object())
     return absl::DataLossError(absl::StrCat(path, ": not a JSON object"));
+  if (!j.contains("train_images")) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        path,
+        ": no train_images (a record made before the field existed); run "
+        "`python3 -m tools.migrate.migrate_train_images <results folder>` once, from the "
+        "repository root"));
+  }
+  if (!j.contains("init")) j["init"] = RunRecord().init;
+  if (!j.contains("val_prediction_counts")) j["val_prediction_counts"] = nlohmann::json::array();
   try {
-    RunRecord r;
-    r.run_id = j.at("run_id").get<std::string>();
-    r.arm = j.at("arm").get<std::string>();
-    r.signature = j.at("signature").get<std::string>();
-    r.precision = j.at("precision").get<std::string>();
-    r.lr_multiplier = j.at("lr_multiplier").get<double>();
-    r.lr = j.at("lr").get<double>();
-    r.seed = j.at("seed").get<uint64_t>();
-    r.diverged = j.at("diverged").get<bool>();
-    r.epochs_completed = j.at("epochs_completed").get<int>();
-    r.wall_seconds = j.at("wall_seconds").get<double>();
-    r.init = j.value("init", std::string("keras"));
-    r.val_prediction_counts = j.value("val_prediction_counts", std::vector<int64_t>{});
-    return r;
+    return j.get<RunRecord>();
   } catch (const nlohmann::json::exception& e) {
     return absl::DataLossError(absl::StrCat(path, ": ", e.what()));
   }
@@ -235,7 +237,7 @@ std::string SweepStore::CheckpointPath(const RunSpec& run) const {
 }
 
 absl::StatusOr<bool> SweepStore::IsComplete(const RunSpec& run) const {
-  const std::string path = (fs::path(dir_) / "runs" / (run.run_id + ".json")).string();
+  const std::string path = RecordPath(dir_, run.run_id);
   if (!fs::exists(path)) return false;
   absl::StatusOr<RunRecord> record = ReadRecord(path);
   if (!record.ok()) return record.status();
@@ -261,20 +263,21 @@ absl::Status SweepStore::RecordRun(const RunSpec& run, const train::TrainResult&
     return s;
   }
   const train::RunSummary summary = train::Summarize(result);
-  RunRecord record{run.run_id,
-                   run.arm,
-                   run.signature,
-                   result.precision,
-                   run.init,
-                   result.val_prediction_counts,
-                   run.lr_multiplier,
-                   run.lr,
-                   run.seed,
-                   result.diverged,
-                   summary.epochs_completed,
-                   summary.wall_seconds};
-  const std::string path = (fs::path(dir_) / "runs" / (run.run_id + ".json")).string();
-  if (absl::Status s = WriteFileAtomically(path, ToJson(record).dump(2) + "\n"); !s.ok()) return s;
+  RunRecord record;
+  record.run_id = run.run_id;
+  record.arm = run.arm;
+  record.signature = run.signature;
+  record.precision = result.precision;
+  record.init = run.init;
+  record.val_prediction_counts = result.val_prediction_counts;
+  record.lr_multiplier = run.lr_multiplier;
+  record.lr = run.lr;
+  record.seed = run.seed;
+  record.diverged = result.diverged;
+  record.epochs_completed = summary.epochs_completed;
+  record.train_images = result.train_images;
+  record.wall_seconds = summary.wall_seconds;
+  if (absl::Status s = WriteRecord(dir_, record); !s.ok()) return s;
   return WriteSummary();
 }
 
@@ -286,9 +289,9 @@ absl::StatusOr<std::vector<RunRecord>> SweepStore::ReadRecords() const {
 
 absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records,
                                       const CsvTable& history, const std::string& history_source) {
-  CsvTable summary({"run_id", "arm", "lr_multiplier", "lr", "seed", "final_val_acc", "best_val_acc",
-                    "best_epoch", "epochs_to_target", "target_val_acc", "final_train_loss",
-                    "diverged", "wall_seconds", "precision"});
+  CsvTable summary({"run_id", "arm", "lr_multiplier", "lr", "seed", "train_images", "final_val_acc",
+                    "best_val_acc", "best_epoch", "epochs_to_target", "target_val_acc",
+                    "final_train_loss", "diverged", "wall_seconds", "precision"});
   std::map<std::string, train::TrainResult> results;
   for (const RunRecord& r : records) {
     absl::StatusOr<std::vector<train::EpochMetrics>> epochs =
@@ -311,14 +314,14 @@ absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records,
     }
     const train::RunSummary s = train::Summarize(results[r.run_id], target);
     const bool has_epochs = s.epochs_completed > 0;
-    summary.AddRow({r.run_id, r.arm, FormatDouble(r.lr_multiplier), FormatDouble(r.lr),
-                    absl::StrCat(r.seed), has_epochs ? FormatDouble(s.final_val_acc) : "",
-                    has_epochs ? FormatDouble(s.best_val_acc) : "",
-                    has_epochs ? absl::StrCat(s.best_epoch) : "",
-                    s.epochs_to_target > 0 ? absl::StrCat(s.epochs_to_target) : "",
-                    target > 0 ? FormatDouble(target) : "",
-                    has_epochs ? FormatDouble(s.final_train_loss) : "", FormatBool(r.diverged),
-                    FormatDouble(r.wall_seconds), r.precision});
+    summary.AddRow(
+        {r.run_id, r.arm, FormatDouble(r.lr_multiplier), FormatDouble(r.lr), absl::StrCat(r.seed),
+         absl::StrCat(r.train_images), has_epochs ? FormatDouble(s.final_val_acc) : "",
+         has_epochs ? FormatDouble(s.best_val_acc) : "",
+         has_epochs ? absl::StrCat(s.best_epoch) : "",
+         s.epochs_to_target > 0 ? absl::StrCat(s.epochs_to_target) : "",
+         target > 0 ? FormatDouble(target) : "", has_epochs ? FormatDouble(s.final_train_loss) : "",
+         FormatBool(r.diverged), FormatDouble(r.wall_seconds), r.precision});
   }
   return summary;
 }
@@ -326,8 +329,8 @@ absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records,
 absl::StatusOr<CsvTable> BuildCollapseTable(const std::vector<RunRecord>& records,
                                             const CsvTable& history,
                                             const std::string& history_source) {
-  CsvTable table({"run_id", "init", "arm", "lr_multiplier", "seed", "epochs", "final_val_acc",
-                  "majority_class_share", "collapsed", "diverged", "precision"});
+  CsvTable table({"run_id", "init", "arm", "lr_multiplier", "seed", "epochs", "train_images",
+                  "final_val_acc", "majority_class_share", "collapsed", "diverged", "precision"});
   for (const RunRecord& r : records) {
     absl::StatusOr<std::vector<train::EpochMetrics>> epochs =
         train::ReadRunHistory(history, r.run_id, history_source);
@@ -347,8 +350,8 @@ absl::StatusOr<CsvTable> BuildCollapseTable(const std::vector<RunRecord>& record
       collapsed = FormatBool(false);
     }
     table.AddRow({r.run_id, r.init, r.arm, FormatDouble(r.lr_multiplier), absl::StrCat(r.seed),
-                  absl::StrCat(r.epochs_completed), final_val_acc, share, collapsed,
-                  FormatBool(r.diverged), r.precision});
+                  absl::StrCat(r.epochs_completed), absl::StrCat(r.train_images), final_val_acc,
+                  share, collapsed, FormatBool(r.diverged), r.precision});
   }
   return table;
 }
@@ -450,9 +453,7 @@ absl::Status SweepStore::Merge(const std::vector<std::string>& shard_dirs) {
   }
   if (absl::Status s = history.Write((fs::path(dir_) / kHistoryCsv).string()); !s.ok()) return s;
   for (const auto& [shard, record] : incoming) {
-    const std::string target = (fs::path(dir_) / "runs" / (record->run_id + ".json")).string();
-    if (absl::Status s = WriteFileAtomically(target, ToJson(*record).dump(2) + "\n"); !s.ok())
-      return s;
+    if (absl::Status s = WriteRecord(dir_, *record); !s.ok()) return s;
   }
   return WriteSummary();
 }

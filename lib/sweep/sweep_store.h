@@ -53,6 +53,7 @@ struct RunRecord {
   bool diverged = false;
   int epochs_completed = 0;
   double wall_seconds = 0;
+  int64_t train_images = 0;  // what it trained on (the run id names a --train_limit too)
 };
 
 class SweepStore {
@@ -110,7 +111,8 @@ std::string ProtocolOf(const RunRecord& record);
 // The columns q4_history.csv must have.
 const std::vector<std::string>& HistoryColumns();
 
-// q4_summary.csv's rows, from records and the history table. epochs_to_target
+// q4_summary.csv's rows (run_id, arm, lr_multiplier, lr, seed, train_images,
+// final_val_acc, …), from records and the history table. epochs_to_target
 // is the first epoch whose val accuracy reaches the final val accuracy of the
 // baseline ×1 run of the same seed, precision and protocol (empty when there
 // is none or never).
@@ -118,7 +120,7 @@ absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records,
                                       const CsvTable& history, const std::string& history_source);
 
 // q4_collapse.csv's rows: run_id, init, arm, lr_multiplier, seed, epochs,
-// final_val_acc, majority_class_share, collapsed, diverged, precision.
+// train_images, final_val_acc, majority_class_share, collapsed, diverged, precision.
 // `collapsed` is empty when it cannot be told (no prediction counts and a
 // final accuracy at or below the rule's threshold); a diverged run has no
 // final accuracy and is not counted as collapsed.

@@ -51,6 +51,7 @@ struct TrainResult {
   std::string device;     // "cpu" or "cuda"
   int threads = 0;
   int resumed_from_epoch = 0;  // 0: started fresh
+  int64_t train_images = 0;    // what it trained on: all 50,000, or --train_limit's first N
   // Test images the final model assigns to each class (empty when the run
   // diverged): a collapsed network puts nearly all in one.
   std::vector<int64_t> val_prediction_counts;

@@ -16,7 +16,8 @@ namespace hw1::train {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EpochMetrics, epoch, train_loss, train_acc, val_loss, val_acc,
                                    lr_now, seconds, images_per_second)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TrainResult, history, diverged, diverged_in_epoch, precision,
-                                   device, threads, resumed_from_epoch, val_prediction_counts)
+                                   device, threads, resumed_from_epoch, train_images,
+                                   val_prediction_counts)
 
 // Writes `result` to `path` atomically.
 absl::Status WriteTrainResult(const std::string& path, const TrainResult& result);

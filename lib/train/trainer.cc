@@ -123,6 +123,10 @@ void ToChannelsLast(models::CifarCnn& model) {
   }
 }
 
+torch::optim::AdamOptions AdamOptionsFor(const TrainOptions& options) {
+  return torch::optim::AdamOptions(options.lr).eps(options.adam_eps);
+}
+
 StepOutput TrainStep(models::CifarCnn& model, torch::optim::Adam& optimizer,
                      const torch::Tensor& input, const torch::Tensor& labels, double lr, bool bf16,
                      const torch::Device& device) {
@@ -201,13 +205,13 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
   result.precision = bf16 ? "bf16" : "fp32";
   result.device = device.is_cuda() ? "cuda" : "cpu";
   result.threads = threads;
+  result.train_images = train.size();
 
   torch::manual_seed(options.seed);
   model->ResetParameters();  // from the seed just set, whatever happened to the model before
   model->to(device);
   ToChannelsLast(model);
-  FusedAdam optimizer(model->parameters(),
-                      torch::optim::AdamOptions(options.lr).eps(options.adam_eps));
+  FusedAdam optimizer(model->parameters(), AdamOptionsFor(options));
   const std::string signature =
       CheckpointSignature(options, model->options(), result.precision, threads, train, test);
 

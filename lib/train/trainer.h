@@ -59,6 +59,8 @@ void ToChannelsLast(models::CifarCnn& model);
 struct StepOutput {
   torch::Tensor loss, logits;  // loss: scalar mean cross-entropy; logits: fp32
 };
+// Adam as the protocol sets it: `options.lr` and Keras' epsilon (`options.adam_eps`).
+torch::optim::AdamOptions AdamOptionsFor(const TrainOptions& options);
 // zero_grad, forward (bf16 autocast when `bf16`), cross-entropy, backward, Adam step at `lr`.
 StepOutput TrainStep(models::CifarCnn& model, torch::optim::Adam& optimizer,
                      const torch::Tensor& input, const torch::Tensor& labels, double lr, bool bf16,

@@ -8,9 +8,9 @@ from analysis import architecture_search as search
 COLUMNS = "run_id widths dropout params lr_multiplier seed final_train_acc final_train_acc_eval final_val_acc collapsed"
 
 
-def row(run_id, widths, dropout, params, m, train, train_eval, val, collapsed="false", seed=0):
+def row(run_id, widths, dropout, params, m, train, train_eval, val, collapsed="false", seed=0, precision="bf16"):
     values = [run_id, widths, dropout, str(params), str(m), str(seed), str(train), str(train_eval), str(val)]
-    return dict(zip(COLUMNS.split(), values + [collapsed]), precision="bf16")
+    return dict(zip(COLUMNS.split(), values + [collapsed]), precision=precision)
 
 
 KERAS = ("32,32,64,64", "0.25,0.25,0.5", 1250858)
@@ -55,6 +55,17 @@ class ArchitectureSearchTest(unittest.TestCase):
         best = search.best_match(nets)
         self.assertEqual(best.dropout, "0,0,0")
         self.assertIsNone(best.reproduces())
+
+    def test_a_network_in_another_precision_is_another_candidate(self):
+        rows = ROWS + [row("a_x5_fp32", *WIDE, 5, 0.1, 0.1, 0.1, collapsed="true", precision="fp32")]
+        nets = search.candidates(rows, FULL | {"a_x5_fp32"})
+        a_bf16, a_fp32 = [c for c in nets if (c.widths, c.dropout) == WIDE[:2]]
+        self.assertEqual((a_bf16.precision, a_fp32.precision), ("bf16", "fp32"))
+        self.assertFalse(a_bf16.collapsed_at())  # its own x5 run, not the fp32 one
+        self.assertTrue(a_fp32.collapsed_at())
+        self.assertIsNone(a_fp32.distance())  # no x1 run in fp32
+        self.assertIs(search.same_network_in(nets, a_bf16, "fp32"), a_fp32)
+        self.assertIsNone(search.same_network_in(nets, nets[0], "fp32"))
 
     def test_the_keras_example_is_never_the_best_match(self):
         self.assertIsNone(search.best_match(search.candidates(ROWS, {"keras_x1"})))

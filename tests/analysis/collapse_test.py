@@ -15,6 +15,7 @@ def study_row(init, arm, m, seed, collapsed, val_acc="0.3", diverged="false"):
         "lr_multiplier": str(m),
         "seed": str(seed),
         "epochs": "3",
+        "train_images": "50000",
         "final_val_acc": val_acc,
         "majority_class_share": "0.2",
         "collapsed": collapsed,
@@ -88,11 +89,13 @@ class CollapseTest(unittest.TestCase):
                         "lr_multiplier": "5",
                         "seed": str(seed),
                         "epochs": "3",
+                        "train_images": "50000",
                         "epoch": str(epoch),
                         "val_acc": acc if epoch == 3 else "0.9",
                         "val_majority_class_share": share if epoch == 3 else "0.99",
                     }
                 )
+        rows.append(dict(rows[0], run_id="part", seed="9", train_images="640"))  # part of the data: left out
         cell = collapse.keras_reference_cells(rows)[("baseline", 5.0, 3)]
         self.assertEqual((cell.collapsed, cell.n), (1, 3))
 
@@ -158,8 +161,9 @@ class StudyBookkeepingTest(unittest.TestCase):
     def test_other_protocol_rows(self):
         bf16 = dict(study_row("keras", "baseline", 5, 0, "false"), precision="bf16")
         long = dict(study_row("keras", "baseline", 5, 1, "false"), epochs="25")
-        rows = [study_row("keras", "baseline", 5, 2, "false"), bf16, long]
-        self.assertEqual(collapse.other_protocol_rows(rows), [bf16, long])
+        part = dict(study_row("keras", "baseline", 5, 3, "false"), train_images="640")
+        rows = [study_row("keras", "baseline", 5, 2, "false"), bf16, long, part]
+        self.assertEqual(collapse.other_protocol_rows(rows), [bf16, long, part])
 
 
 class PrecisionPairsTest(unittest.TestCase):

@@ -45,12 +45,12 @@ def q4_copy_of_q3(q3_history_csv, edit=None):
 
 def q3_final_metrics(seeds=(0, 1)):
     lines = [
-        "run_id,arm,lr,seed,epochs_completed,final_train_loss,final_train_acc,final_val_loss,final_val_acc,"
-        "best_val_acc,best_epoch,diverged,mean_images_per_second,wall_seconds,precision,threads"
+        "run_id,arm,lr,seed,train_images,epochs_completed,final_train_loss,final_train_acc,final_val_loss,"
+        "final_val_acc,best_val_acc,best_epoch,diverged,mean_images_per_second,wall_seconds,precision,threads"
     ]
     for seed in seeds:
         lines.append(
-            f"baseline_lr0.0001_seed{seed}_bf16,baseline,1e-04,{seed},25,0.2,{0.95 + 0.01 * seed},0.7,"
+            f"baseline_lr0.0001_seed{seed}_bf16,baseline,1e-04,{seed},50000,25,0.2,{0.95 + 0.01 * seed},0.7,"
             f"{0.78 + 0.02 * seed},{0.79 + 0.02 * seed},20,false,1400,900,bf16,2"
         )
     return "\n".join(lines) + "\n"
@@ -75,11 +75,23 @@ def q4_history():
     return "\n".join(lines) + "\n"
 
 
+Q4_SUMMARY_HEADER = (
+    "run_id,arm,lr_multiplier,lr,seed,train_images,final_val_acc,best_val_acc,best_epoch,epochs_to_target,"
+    "target_val_acc,final_train_loss,diverged,wall_seconds,precision"
+)
+# q4_collapse.csv's columns (lib/sweep/sweep_store.h).
+Q4_COLLAPSE_HEADER = (
+    "run_id,init,arm,lr_multiplier,seed,epochs,train_images,final_val_acc,majority_class_share,collapsed,"
+    "diverged,precision"
+)
+KERAS_REFERENCE_HEADER = (
+    "run_id,framework,arm,lr_multiplier,seed,epochs,train_images,epoch,train_loss,train_acc,val_loss,val_acc,"
+    "val_majority_class_share,seconds"
+)
+
+
 def q4_summary(baseline_x5=0.1):
-    header = (
-        "run_id,arm,lr_multiplier,lr,seed,final_val_acc,best_val_acc,best_epoch,epochs_to_target,"
-        "target_val_acc,final_train_loss,diverged,wall_seconds,precision"
-    )
+    header = Q4_SUMMARY_HEADER
     lines = [header]
     finals = {
         ("baseline", 1): (0.7, "3"),
@@ -91,7 +103,7 @@ def q4_summary(baseline_x5=0.1):
         for (arm, m), (acc, reach) in finals.items():
             acc += 0.01 * seed
             lines.append(
-                f"{arm}_lr{m * 1e-4:g}_seed{seed}_bf16,{arm},{m},{m * 1e-4:g},{seed},{acc},{acc},3,{reach},"
+                f"{arm}_lr{m * 1e-4:g}_seed{seed}_bf16,{arm},{m},{m * 1e-4:g},{seed},50000,{acc},{acc},3,{reach},"
                 f"{0.7 + 0.01 * seed},0.5,"
                 f"{'true' if (arm, m) == ('baseline', 5) and seed == 1 and baseline_x5 < 0.7 else 'false'},"
                 "120,bf16"
@@ -101,15 +113,12 @@ def q4_summary(baseline_x5=0.1):
 
 def q4_summary_of(finals, seeds=(0, 1)):
     """q4_summary.csv rows for {(arm, multiplier): (final acc, epochs to target or "")}; seed s adds 0.01 s."""
-    lines = [
-        "run_id,arm,lr_multiplier,lr,seed,final_val_acc,best_val_acc,best_epoch,epochs_to_target,"
-        "target_val_acc,final_train_loss,diverged,wall_seconds,precision"
-    ]
+    lines = [Q4_SUMMARY_HEADER]
     for seed in seeds:
         for (arm, m), (acc, reach) in finals.items():
             acc += 0.01 * seed
             lines.append(
-                f"{arm}_lr{m * 1e-4:g}_seed{seed}_bf16,{arm},{m},{m * 1e-4:g},{seed},{acc},{acc},3,{reach},"
+                f"{arm}_lr{m * 1e-4:g}_seed{seed}_bf16,{arm},{m},{m * 1e-4:g},{seed},50000,{acc},{acc},3,{reach},"
                 f"0.7,0.5,false,120,bf16"
             )
     return "\n".join(lines) + "\n"

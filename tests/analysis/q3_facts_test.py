@@ -6,9 +6,10 @@ import unittest
 from analysis import q3_facts
 
 
-def final(run_id, seed=0, lr="0.0001", epochs=25, arm="baseline", train=0.8, val=0.75):
+def final(run_id, seed=0, lr="0.0001", epochs=25, arm="baseline", train=0.8, val=0.75, images=50000):
     return {
         "run_id": run_id,
+        "train_images": str(images),
         "arm": arm,
         "lr": lr,
         "seed": str(seed),
@@ -28,7 +29,7 @@ class KerasExampleRunsTest(unittest.TestCase):
             final("b1", seed=1),
             final("b0", seed=0),
             final("short", epochs=3),
-            final("baseline_lr0.0001_seed0_bf16_t2_train500"),  # part of the data
+            final("baseline_lr0.0001_seed0_bf16_t2_train500", images=500),  # part of the data
             final("x5", lr="0.0005"),
             final("bn", arm="bn"),
             final("wide"),
@@ -61,12 +62,17 @@ class EvaluationTest(unittest.TestCase):
 
 class KerasReferenceTest(unittest.TestCase):
     def test_the_last_epoch_of_finished_full_baseline_runs(self):
-        def row(run_id, epoch, seed=0, arm="baseline", m="1", epochs="25"):
+        def row(run_id, epoch, seed=0, arm="baseline", m="1", epochs="25", images="50000"):
             return {"run_id": run_id, "epoch": str(epoch), "seed": str(seed), "arm": arm, "lr_multiplier": m,
-                    "epochs": epochs}  # fmt: skip
+                    "epochs": epochs, "train_images": images}  # fmt: skip
 
         rows = [row("k1", e, seed=1) for e in (24, 25)] + [row("k0", 25)]
-        rows += [row("unfinished", 24), row("bn", 25, arm="bn"), row("x5", 25, m="5"), row("k_train100", 25)]
+        rows += [
+            row("unfinished", 24),
+            row("bn", 25, arm="bn"),
+            row("x5", 25, m="5"),
+            row("k_train100", 25, images="100"),
+        ]
         done = q3_facts.keras_reference_runs(rows)
         self.assertEqual([(r["run_id"], r["epoch"]) for r in done], [("k0", "25"), ("k1", "25")])
 

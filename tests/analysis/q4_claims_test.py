@@ -134,9 +134,10 @@ class BetterAccuracyTest(unittest.TestCase):
         self.assertFalse(q4_claims.better_accuracy(runs({("bn", 5): [row(0.8)]})).measured)
 
 
-def summary_row(run_id, arm, m, seed, acc, precision="bf16"):
+def summary_row(run_id, arm, m, seed, acc, precision="bf16", images=50000):
     return {"run_id": run_id, "arm": arm, "lr_multiplier": str(m), "seed": str(seed), "precision": precision,
-            "final_val_acc": str(acc), "epochs_to_target": "", "diverged": "false"}  # fmt: skip
+            "final_val_acc": str(acc), "epochs_to_target": "", "diverged": "false",
+            "train_images": str(images)}  # fmt: skip
 
 
 class FromSummaryTest(unittest.TestCase):
@@ -144,7 +145,7 @@ class FromSummaryTest(unittest.TestCase):
         rows = [
             summary_row("a", "baseline", 1, 0, 0.7, "fp32"),
             summary_row("b", "baseline", 1, 0, 0.72),
-            summary_row("baseline_lr0.0001_seed1_bf16_t2_train500", "baseline", 1, 1, 0.3),
+            summary_row("baseline_lr0.0001_seed1_bf16_t2_train500", "baseline", 1, 1, 0.3, images=500),
         ]
         r = q4_claims.Runs.from_summary(rows)
         self.assertEqual(r.main, "bf16")
@@ -192,12 +193,12 @@ class LevelGapTest(unittest.TestCase):
 
 class HowTheyFailedTest(unittest.TestCase):
     def test_counts_runs_at_chance_with_counted_predictions(self):
-        def c(acc, collapsed, share, precision="bf16"):
+        def c(acc, collapsed, share, precision="bf16", images="50000"):
             return {"final_val_acc": acc, "collapsed": collapsed, "majority_class_share": share,
-                    "precision": precision}  # fmt: skip
+                    "precision": precision, "train_images": images}  # fmt: skip
 
         rows = [c("0.1", "true", "1"), c("0.12", "false", "0.4"), c("0.1", "", ""), c("0.6", "false", "0.11")]
-        rows.append(c("0.1", "true", "0.95", "fp32"))
+        rows += [c("0.1", "true", "0.95", "fp32"), c("0.1", "true", "0.97", images="640")]
         failed = q4_claims.how_they_failed(rows, "bf16")
         self.assertEqual((failed.counted, failed.collapsed, failed.shares), (2, 1, [1.0, 0.4]))
         self.assertIsNone(q4_claims.how_they_failed(rows[3:4], "bf16"))

@@ -93,10 +93,13 @@ class ReportTest(unittest.TestCase):
         # x1 and x5, full protocol: rows that must not join Q3 (b)'s seeds.
         candidate = "_w32-64-64-64_d0-0-0"
         extra = [
-            f"baseline_lr0.0001_seed0_bf16_t1{candidate},baseline,1e-04,0,25,0.02,0.99,0.9,0.79,0.80,24,false,"
+            f"baseline_lr0.0001_seed0_bf16_t1{candidate},baseline,1e-04,0,50000,25,0.02,0.99,0.9,0.79,0.80,24,false,"
             "900,1500,bf16,1",
-            f"baseline_lr0.0005_seed0_bf16_t1{candidate},baseline,5e-04,0,25,2.3,0.10,2.3,0.10,0.10,1,false,"
+            f"baseline_lr0.0005_seed0_bf16_t1{candidate},baseline,5e-04,0,50000,25,2.3,0.10,2.3,0.10,0.10,1,false,"
             "900,1500,bf16,1",
+            # Its x5 run again in fp32: trained.
+            f"baseline_lr0.0005_seed0_fp32_t1{candidate},baseline,5e-04,0,50000,25,0.5,0.80,0.7,0.74,0.75,20,false,"
+            "900,1500,fp32,1",
         ]
         fixtures.write(data, "q3_final_metrics.csv", fixtures.q3_final_metrics() + "\n".join(extra) + "\n")
         header = (
@@ -114,6 +117,8 @@ class ReportTest(unittest.TestCase):
                     "0.12,false,false,bf16,1500",
                     f'baseline_lr0.0005_seed0_bf16_t1{candidate},"32,64,64,64","0,0,0",1297834,5,0,0.10,0.10,0.10,0.10,'
                     "1,true,false,bf16,1500",
+                    f'baseline_lr0.0005_seed0_fp32_t1{candidate},"32,64,64,64","0,0,0",1297834,5,0,0.80,0.85,0.74,0.75,'
+                    "0.12,false,false,fp32,1500",
                 ]
             )
             + "\n",
@@ -131,6 +136,13 @@ class ReportTest(unittest.TestCase):
         self.assertIn("It **reproduces** the homework's pattern", text)
         # 0.8012 - 0.79 = 0.0112: less than the JPEG export's 2-3 points.
         self.assertIn("falls short of the homework's by 0.0112; the JPEG export's 0.02-0.03 explains all", text)
+        # The fp32 repeat: a row of its own, and a sentence; never pooled with the bf16 x5 run.
+        self.assertIn("| 32,64,64,64 | 0,0,0 | 1,297,834 | n/a | n/a | n/a | 0.7400, trained | fp32 |", text)
+        self.assertIn(
+            "In fp32, the precision of the homework's Keras, the same network ends at 0.7400 at x5 and does not "
+            "collapse either",
+            text,
+        )
 
     def test_a_baseline_that_does_not_collapse_is_called_a_disagreement(self):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
@@ -150,40 +162,41 @@ class ReportTest(unittest.TestCase):
         fixtures.write(data, "q4_history.csv", fixtures.q4_history())
         fixtures.write(data, "q4_summary.csv", fixtures.q4_summary(baseline_x5=0.78))
         os.makedirs(os.path.join(data, "collapse"))
-        lines = [
-            "run_id,init,arm,lr_multiplier,seed,epochs,final_val_acc,majority_class_share,collapsed,diverged,"
-            "precision"
-        ]
+        lines = [fixtures.Q4_COLLAPSE_HEADER]
         for init, collapsed_seeds in (("keras", 0), ("torch", 7)):
             for seed in range(10):
                 hit = seed < collapsed_seeds
                 lines.append(
-                    f"r{init}{seed},{init},baseline,5,{seed},3,{0.1 if hit else 0.4},{0.99 if hit else 0.2},"
+                    f"r{init}{seed},{init},baseline,5,{seed},3,50000,{0.1 if hit else 0.4},{0.99 if hit else 0.2},"
                     f"{'true' if hit else 'false'},false,fp32"
                 )
-        lines.append("rbn,keras,bn,5,0,3,0.5,0.2,false,false,fp32")
-        # A bf16 run in the study's folder is left out of Table 2, and said so.
-        lines.append("rbf16,keras,baseline,5,10,3,0.1,0.99,true,false,bf16")
+        lines.append("rbn,keras,bn,5,0,3,50000,0.5,0.2,false,false,fp32")
+        # A bf16 run, and one on part of the data, in the study's folder are left out of Table 2, and said so.
+        lines.append("rbf16,keras,baseline,5,10,3,50000,0.1,0.99,true,false,bf16")
+        lines.append("rpart,keras,baseline,5,11,3,640,0.1,0.99,true,false,fp32")
         fixtures.write(os.path.join(data, "collapse"), "q4_collapse.csv", "\n".join(lines) + "\n")
         # The same cell repeated in bf16 in its own folder, seeds 0 and 1: seed 0 collapses there.
         os.makedirs(os.path.join(data, "collapse_bf16"))
         bf16 = [
             lines[0],
-            "b0,keras,baseline,5,0,3,0.1,0.99,true,false,bf16",
-            "b1,keras,baseline,5,1,3,0.4,0.2,false,false,bf16",
+            "b0,keras,baseline,5,0,3,50000,0.1,0.99,true,false,bf16",
+            "b1,keras,baseline,5,1,3,50000,0.4,0.2,false,false,bf16",
         ]
         fixtures.write(os.path.join(data, "collapse_bf16"), "q4_collapse.csv", "\n".join(bf16) + "\n")
-        keras = [
-            "run_id,framework,arm,lr_multiplier,seed,epochs,epoch,train_loss,train_acc,val_loss,val_acc,"
-            "val_majority_class_share,seconds"
-        ]
+        keras = [fixtures.KERAS_REFERENCE_HEADER]
         for seed in range(4):
-            keras.append(f"k{seed},tf-keras 2.21.0,baseline,5,{seed},3,3,2.3,0.1,2.3,0.1,{0.95 if seed < 2 else 0.3},9")
+            keras.append(
+                f"k{seed},tf-keras 2.21.0,baseline,5,{seed},3,50000,3,2.3,0.1,2.3,0.1,{0.95 if seed < 2 else 0.3},9"
+            )
         fixtures.write(data, "keras_reference.csv", "\n".join(keras) + "\n")
         text = build(data, out)
         self.assertIn("| baseline (no BN) | torch | x5 | 7 of 10 | 0.40-0.89 | 0 | 0.1900 (0.1000-0.4000) |", text)
         self.assertIn("| tf-keras itself, baseline (no BN) | keras | x5 | 2 of 4 | 0.15-0.85 |", text)
-        self.assertIn("Left out of Table 2: 1 run(s) in the same folder made with another precision", text)
+        self.assertIn(
+            "Left out of Table 2: 2 run(s) in the same folder made with another precision, length or amount of "
+            "data than the study's fp32, 3 epochs, 50,000 training images (rbf16, rpart).",
+            text,
+        )
         # Seed by seed on the seeds both precisions have (fp32 seeds 0 and 1: 0.4, not collapsed).
         self.assertIn(
             "baseline (no BN), keras init, x5: collapsed in 1 of 2 seeds in bf16 and 0 of 2 in fp32 (final val "
@@ -299,12 +312,12 @@ class ReportTest(unittest.TestCase):
         fixtures.write(
             data,
             "q4_collapse.csv",
-            "run_id,init,arm,lr_multiplier,seed,epochs,final_val_acc,majority_class_share,collapsed,diverged,"
-            "precision\n"
-            "b100s0,keras,baseline,100,0,25,0.1,1,true,false,bf16\n"
-            "b100s1,keras,baseline,100,1,25,0.11,0.85,false,false,bf16\n"
-            "b1s0,keras,baseline,1,0,25,0.7,0.12,false,false,bf16\n"
-            "b100f,keras,baseline,100,0,25,0.1,0.95,true,false,fp32\n",
+            fixtures.Q4_COLLAPSE_HEADER + "\n"
+            "b100s0,keras,baseline,100,0,25,50000,0.1,1,true,false,bf16\n"
+            "b100s1,keras,baseline,100,1,25,50000,0.11,0.85,false,false,bf16\n"
+            "b1s0,keras,baseline,1,0,25,50000,0.7,0.12,false,false,bf16\n"
+            "b100f,keras,baseline,100,0,25,50000,0.1,0.95,true,false,fp32\n"
+            "b100p,keras,baseline,100,2,25,640,0.1,0.95,true,false,bf16\n",  # part of the data: not Table 1's
         )
         text = build(data, out)
         self.assertIn(
@@ -319,7 +332,7 @@ class ReportTest(unittest.TestCase):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()
         fixtures.write(data, "q4_history.csv", fixtures.q4_history())
         summary = fixtures.q4_summary_of({("baseline", 1): (0.70, "3"), ("bn", 1): (0.75, "4")})
-        summary += "baseline_lr0.0001_seed2_bf16_train1000,baseline,1,0.0001,2,0.2,0.2,1,,0.7,2.0,false,9,bf16\n"
+        summary += "baseline_lr0.0001_seed2_bf16_train1000,baseline,1,0.0001,2,1000,0.2,0.2,1,,0.7,2.0,false,9,bf16\n"
         fixtures.write(data, "q4_summary.csv", summary)
         text = build(data, out)
         self.assertIn("| baseline (no BN) | x1 (0.0001) | 0.7050 ± 0.0071 (n=2) |", text)
@@ -370,8 +383,8 @@ class ReportTest(unittest.TestCase):
             data,
             "q4_summary.csv",
             fixtures.q4_summary()
-            + "baseline_lr0.0001_seed0_fp32,baseline,1,0.0001,0,0.69,0.69,3,3,0.7,0.5,false,120,fp32\n"
-            "bn_lr0.001_seed0_fp32,bn,10,0.001,0,0.84,0.84,3,2,0.7,0.5,false,120,fp32\n",
+            + "baseline_lr0.0001_seed0_fp32,baseline,1,0.0001,0,50000,0.69,0.69,3,3,0.7,0.5,false,120,fp32\n"
+            "bn_lr0.001_seed0_fp32,bn,10,0.001,0,50000,0.84,0.84,3,2,0.7,0.5,false,120,fp32\n",
         )
         text = build(data, out)
         # bf16 seed 0: baseline x1 0.70, BN x10 0.82; seed 1 adds 0.01.

@@ -45,9 +45,11 @@ class TrainingFiguresTest(unittest.TestCase):
         # As Table 1 does: the mean is over the runs that have a final accuracy.
         summary = fixtures.q4_summary()
         summary += (
-            "baseline_lr0.003_seed0_bf16,baseline,30,0.003,0,,,0,,0.7,nan,true,50,bf16\n"
-            "baseline_lr0.003_seed1_bf16,baseline,30,0.003,1,0.3,0.3,1,,0.7,2.0,false,50,bf16\n"
-            "bn_lr0.01_seed0_bf16,bn,100,0.01,0,,,0,,0.7,nan,true,50,bf16\n"
+            "baseline_lr0.003_seed0_bf16,baseline,30,0.003,0,50000,,,0,,0.7,nan,true,50,bf16\n"
+            "baseline_lr0.003_seed1_bf16,baseline,30,0.003,1,50000,0.3,0.3,1,,0.7,2.0,false,50,bf16\n"
+            "bn_lr0.01_seed0_bf16,bn,100,0.01,0,50000,,,0,,0.7,nan,true,50,bf16\n"
+            # On part of the data: not one of Table 1's runs, not drawn.
+            "baseline_lr0.003_seed2_bf16_train640,baseline,30,0.003,2,640,0.9,0.9,1,,0.7,2.0,false,50,bf16\n"
         )
         path = fixtures.write(self.dir, "q4s.csv", summary)
         _, final = training_figures.q4_final_accuracy_vs_lr(path, os.path.join(self.dir, "f"))

@@ -109,7 +109,7 @@ void BM_Adam(benchmark::State& state) {
     p.requires_grad_(true);
     p.mutable_grad() = torch::randn_like(p) * 1e-3;
   }
-  hw1::train::FusedAdam adam(params, torch::optim::AdamOptions(1e-4).eps(1e-7));
+  hw1::train::FusedAdam adam(params, hw1::train::AdamOptionsFor(hw1::train::TrainOptions()));
   for (auto _ : state) adam.step();
   SetRate(state);
 }

@@ -39,6 +39,8 @@ grep -q '"openmp_wait": "OMP_WAIT_POLICY=PASSIVE"' "$out/q3_train_cnn.manifest.j
 run --epochs=2 --batchnorm >/dev/null 2>&1
 [[ $(rows "$out/q3_history.csv") -eq 4 ]] || fail "BN run rows"
 [[ $(rows "$out/q3_final_metrics.csv") -eq 2 ]] || fail "final metrics rows"
+all_equal "$out/q3_final_metrics.csv" train_images 64  # what each run trained on, a column the report reads
+grep -q '"train_images": 64' "$out/q3_train_cnn.manifest.json" || fail "manifest lacks the run's train_images"
 
 # Another network (issue 17): its id, its own summary file, one row per run in the architecture search.
 run --epochs=1 --widths=8,8,16,16 --dropout=0,0,0 >/dev/null 2>"$TEST_TMPDIR/log_w"

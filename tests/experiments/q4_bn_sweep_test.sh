@@ -11,6 +11,10 @@ sweep --out_dir="$out" >"$TEST_TMPDIR/first.log" 2>&1 || { cat "$TEST_TMPDIR/fir
 [[ $(rows "$out/q4_history.csv") -eq 4 ]] || fail "history rows"
 grep -q "estimated" "$TEST_TMPDIR/first.log" || fail "no time estimate"
 [[ "$(column "$out/q4_summary.csv" arm | sort | uniq -c | awk '{print $1}' | tr '\n' ' ')" == "2 2 " ]] || fail "arms"
+# What each run trained on, a column the report reads (not the run id's _train64).
+all_equal "$out/q4_summary.csv" train_images 64
+all_equal "$out/q4_collapse.csv" train_images 64
+grep -q '"train_images": 64' "$out/q4_bn_sweep.manifest.json" || fail "manifest lacks the runs' train_images"
 
 sweep --out_dir="$out" >"$TEST_TMPDIR/second.log" 2>&1
 grep -q "nothing to do" "$TEST_TMPDIR/second.log" || fail "second call retrained"

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 
+#include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "lib/util/file_util.h"
 
@@ -109,6 +110,46 @@ TEST(SweepStoreTest, RecordsSkipsAndSummarises) {
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->num_rows(), 7u);
   EXPECT_EQ(history->Get(3, "lr_multiplier"), "10");
+}
+
+TEST(SweepStoreTest, RecordsSayWhatARunTrainedOn) {
+  const std::string dir = FreshDir("train_images");
+  const RunSpec run = MakeRun("baseline", 1);
+  train::TrainResult result = Result({0.4, 0.5});
+  result.train_images = 500;
+  MakeFolder(dir, {{run, result}});
+  absl::StatusOr<CsvTable> summary = CsvTable::Read(dir + "/q4_summary.csv");
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->Get(0, "train_images"), "500");
+  absl::StatusOr<CsvTable> collapse = CsvTable::Read(dir + "/q4_collapse.csv");
+  ASSERT_TRUE(collapse.ok()) << collapse.status();
+  EXPECT_EQ(collapse->Get(0, "train_images"), "500");
+
+  // The record: every field, but init and counts only when they say something.
+  const std::string record_path = dir + "/runs/" + run.run_id + ".json";
+  absl::StatusOr<std::string> text = ReadFile(record_path);
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->find("\"train_images\": 500"), std::string::npos) << *text;
+  EXPECT_EQ(text->find("\"init\""), std::string::npos) << *text;
+  EXPECT_EQ(text->find("val_prediction_counts"), std::string::npos) << *text;
+  absl::StatusOr<SweepStore> store = SweepStore::Open(dir);
+  ASSERT_TRUE(store.ok());
+  absl::StatusOr<std::vector<RunRecord>> records = store->ReadRecords();
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ((*records)[0].train_images, 500);
+  EXPECT_EQ((*records)[0].init, "keras");
+  EXPECT_EQ((*records)[0].signature, run.signature);
+
+  // A record from before the field: refused, naming the file and the migration.
+  const std::string without = absl::StrReplaceAll(*text, {{"\"train_images\": 500,\n", ""}});
+  ASSERT_NE(without, *text);
+  ASSERT_TRUE(WriteFileAtomically(record_path, without).ok());
+  const absl::Status status = store->Check();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(status.message().find(record_path), std::string::npos) << status;
+  EXPECT_NE(status.message().find("python3 -m tools.migrate.migrate_train_images"),
+            std::string::npos)
+      << status;
 }
 
 TEST(SweepStoreTest, AnotherSignatureIsAnError) {

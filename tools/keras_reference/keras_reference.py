@@ -47,6 +47,7 @@ COLUMNS = [
     "lr_multiplier",
     "seed",
     "epochs",
+    "train_images",
     "epoch",
     "train_loss",
     "train_acc",
@@ -145,7 +146,10 @@ def read_csv(path):
     with open(path, newline="") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames != COLUMNS:
-            raise UsageError(f"{path}: columns {reader.fieldnames}, expected {COLUMNS}; restore it from git")
+            raise UsageError(
+                f"{path}: columns {reader.fieldnames}, expected {COLUMNS}; restore it from git, or migrate a "
+                "file from before train_images: /usr/bin/python3 -m tools.migrate.migrate_train_images <its folder>"
+            )
         return list(reader)
 
 
@@ -293,6 +297,7 @@ def train_run(run, data, out_dir, threads, signature, log):
             "lr_multiplier": f"{run['lr_multiplier']:g}",
             "seed": str(run["seed"]),
             "epochs": str(run["epochs"]),
+            "train_images": str(n),
             "epoch": str(epoch),
             "train_loss": fmt(train_loss),
             "train_acc": fmt(train_acc),

@@ -5,7 +5,7 @@ MakeRunId): the thread count changes a run's numbers, and runs trained with
 `q4_bn_sweep --jobs=2` on two cores have one thread where the committed ones
 had two, so without it two different runs would share an id.
 
-    /usr/bin/python3 tools/migrate/migrate_run_ids.py reports/data
+    /usr/bin/python3 -m tools.migrate.migrate_run_ids reports/data   # from the repository root
 
 Rewrites, for every run whose id lacks the thread count: the `run_id` column of
 every CSV, runs/<id>.json (name, run_id, signature), the `runs` of every
@@ -23,6 +23,8 @@ import json
 import os
 import re
 import sys
+
+from tools.migrate.write_all import write_all
 
 OLD_ID = re.compile(
     r"^(?P<head>(?:baseline|bn)_lr[0-9.e+-]+_seed\d+_(?:bf16|fp32))(?P<tail>(?:_e\d+)?(?:_train\d+)?(?:_test\d+)?)$"
@@ -172,16 +174,7 @@ def migrate(folder):
             old = next((o for o in mapping if name.startswith(o + ".")), None)
             if old is not None:
                 renames.append((os.path.join(d, name), os.path.join(d, mapping[old] + name[len(old) :])))
-    # Every new text to a temporary file first, then into place: an error before
-    # this point leaves the folder as it was.
-    temps = {}
-    for path, text in writes.items():
-        temp = f"{path}.tmp.{os.getpid()}"
-        with open(temp, "w", newline="") as f:
-            f.write(text)
-        temps[path] = temp
-    for path, temp in temps.items():
-        os.replace(temp, path)
+    write_all(writes)  # an error before this point leaves the folder as it was
     for old_path, new_path in renames:
         if new_path is None:
             os.remove(old_path)
@@ -192,7 +185,10 @@ def migrate(folder):
 
 def main(argv):
     if len(argv) != 2:
-        print(__doc__.strip().splitlines()[0] + "\nusage: migrate_run_ids.py RESULTS_FOLDER", file=sys.stderr)
+        print(
+            __doc__.strip().splitlines()[0] + "\nusage: python3 -m tools.migrate.migrate_run_ids RESULTS_FOLDER",
+            file=sys.stderr,
+        )
         return 2
     folder = argv[1]
     if not os.path.isdir(folder):

@@ -5,7 +5,7 @@ A q4_bn_sweep run's signature (lib/sweep/sweep_plan.h) gained
 without them runs made with another LibTorch, or on another copy of CIFAR-10,
 looked identical to the sweep and to `--merge`.
 
-    /usr/bin/python3 tools/migrate/migrate_run_signatures.py reports/data
+    /usr/bin/python3 -m tools.migrate.migrate_run_signatures reports/data   # from the repository root
 
 For every runs/<id>.json whose signature lacks them, appends them: the data
 digest from the data MD5s that q4_bn_sweep.manifest.json recorded for that run
@@ -20,6 +20,8 @@ import hashlib
 import json
 import os
 import sys
+
+from tools.migrate.write_all import write_all
 
 NOTE = "run signatures gained libtorch= and data= (tools/migrate/migrate_run_signatures.py)"
 
@@ -80,20 +82,16 @@ def plan(folder):
 def migrate(folder):
     """Rewrites the records (each through a temporary file); returns how many records changed."""
     writes = plan(folder)  # every error is raised here, before anything is written
-    temps = {}
-    for path, text in writes.items():
-        temp = f"{path}.tmp.{os.getpid()}"
-        with open(temp, "w") as f:
-            f.write(text)
-        temps[path] = temp
-    for path, temp in temps.items():
-        os.replace(temp, path)
+    write_all(writes)
     return sum(1 for p in writes if not p.endswith(".manifest.json"))
 
 
 def main(argv):
     if len(argv) != 2:
-        print(__doc__.strip().splitlines()[0] + "\nusage: migrate_run_signatures.py SWEEP_FOLDER", file=sys.stderr)
+        print(
+            __doc__.strip().splitlines()[0] + "\nusage: python3 -m tools.migrate.migrate_run_signatures SWEEP_FOLDER",
+            file=sys.stderr,
+        )
         return 2
     try:
         n = migrate(argv[1])
