@@ -21,7 +21,9 @@ grep -q "nothing to do" "$TEST_TMPDIR/second.log" || fail "second call retrained
 [[ $(grep -c "done, skipped" "$TEST_TMPDIR/second.log") -eq 4 ]] || fail "not every run skipped"
 
 # Another process holding the folder's lock: refused, clearly.
-flock "$out/.q4_bn_sweep.lock" sleep 30 &
+# -o: flock itself holds the lock, not its sleep, so killing it below releases the folder (an
+# orphaned sleep kept it locked for 30 s, and a later step failed when the steps ran faster).
+flock -o "$out/.q4_bn_sweep.lock" sleep 30 &
 holder=$!
 sleep 0.5
 expect_failure "is writing $out" sweep --out_dir="$out"
@@ -67,7 +69,7 @@ expect_failure "records, the official CIFAR-10 files hold 10000 each" sweep --ou
 # A damaged folder: the summary is derived and heals; a lost history row is named before any training.
 summary="$(cat "$out/q4_summary.csv")"
 sed -i '2s/.*/garbled,line/' "$out/q4_summary.csv"
-sweep --out_dir="$out" >/dev/null 2>&1 || fail "rerun on a garbled summary failed"
+sweep --out_dir="$out" >"$TEST_TMPDIR/garbled.log" 2>&1 || fail "rerun on a garbled summary failed: $(tail -2 "$TEST_TMPDIR/garbled.log")"
 [[ "$(cat "$out/q4_summary.csv")" == "$summary" ]] || fail "the garbled summary was left in place"
 sed -i '$d' "$out/q4_history.csv"
 expect_failure "delete the record to train the run again" sweep --out_dir="$out"
