@@ -62,6 +62,10 @@ class Runs:
     def precisions(self):
         return sorted({k[2] for k in self.by})
 
+    def run_ids(self):
+        """Every run of Table 1, at any precision."""
+        return {r["run_id"] for rows in self.by.values() for r in rows}
+
     def arm_multipliers(self, arm):
         """Multipliers with runs of `arm` at any precision."""
         return sorted({k[1] for k in self.by if k[0] == arm})

@@ -34,7 +34,7 @@ def q4(doc, results):
     claims(doc, results, runs)
     if "fp32" in runs.precisions and runs.main != "fp32":
         precision_check(doc, runs)
-    figures(doc, results, runs.main)
+    figures(doc, results, runs)
     report_collapse.collapse_study(doc, results, results.rows("q4_history.csv"))
 
 
@@ -297,10 +297,11 @@ def precision_check(doc, runs):
     doc.add(text, "")
 
 
-def figures(doc, results, main):
-    h = results.csv("q4_history.csv")
+def figures(doc, results, runs):
+    """The homework's Figures 11-13 and the final accuracies, of Table 1's runs only."""
+    h, main, ids = results.csv("q4_history.csv"), runs.main, runs.run_ids()
     png, _ = training_figures.q4_bn_vs_baseline_training(
-        h, doc.figure_path("q4_training"), multipliers=(1, 10), precision=main
+        h, doc.figure_path("q4_training"), multipliers=(1, 10), precision=main, run_ids=ids
     )
     doc.figure(png, "Q4 (a): training loss and accuracy with and without BatchNorm (homework Figure 11)")
     png, _ = training_figures.q4_validation_curves(
@@ -309,6 +310,7 @@ def figures(doc, results, main):
         [("baseline", 1), ("baseline", 5), ("bn", 5), ("bn", 10), ("bn", 30)],
         "Q4 (b): validation accuracy at higher learning rates",
         precision=main,
+        run_ids=ids,
     )
     doc.figure(png, "Q4 (b): validation accuracy per epoch at higher learning rates (homework Figure 12)")
     png, _ = training_figures.q4_validation_curves(
@@ -317,6 +319,7 @@ def figures(doc, results, main):
         [("baseline", 1), ("bn", 5), ("bn", 10)],
         "Q4 (c): validation accuracy, BN vs baseline",
         precision=main,
+        run_ids=ids,
     )
     doc.figure(png, "Q4 (c): validation accuracy of BN x5 and x10 against the baseline (homework Figure 13)")
     png, _ = training_figures.q4_final_accuracy_vs_lr(

@@ -78,17 +78,20 @@ def q3_training_curves(history_csv, out_prefix, arm="baseline", lr=None, run_ids
     return style.save(fig, out_prefix), drawn
 
 
-def _q4_groups(history_csv):
-    rows = csv_io.read_rows(history_csv)
+def _q4_groups(history_csv, run_ids=None):
+    """q4_history.csv's runs by (arm, multiplier, precision); only those in `run_ids` when given
+    (Table 1's: the history has no train_images column, so a --train_limit run is told by its
+    summary row)."""
+    rows = [r for r in csv_io.read_rows(history_csv) if run_ids is None or r["run_id"] in run_ids]
     return _runs(rows, key=lambda r: (r["arm"], float(r["lr_multiplier"]), r["precision"]))
 
 
 MULTIPLIER_COLOURS = ["blue", "orange", "green", "purple", "vermillion", "sky_blue"]
 
 
-def q4_bn_vs_baseline_training(history_csv, out_prefix, multipliers=(1,), precision="bf16"):
+def q4_bn_vs_baseline_training(history_csv, out_prefix, multipliers=(1,), precision="bf16", run_ids=None):
     """The homework's Figure 11: training loss and accuracy with and without BN."""
-    groups = _q4_groups(history_csv)
+    groups = _q4_groups(history_csv, run_ids)
     fig, (loss_ax, acc_ax) = style.subplots(1, 2, width=11.0, height=4.0)
     drawn = {}
     for arm, linestyle in (("baseline", "-"), ("bn", "--")):
@@ -111,10 +114,10 @@ def q4_bn_vs_baseline_training(history_csv, out_prefix, multipliers=(1,), precis
     return style.save(fig, out_prefix), drawn
 
 
-def q4_validation_curves(history_csv, out_prefix, curves, title, precision="bf16"):
+def q4_validation_curves(history_csv, out_prefix, curves, title, precision="bf16", run_ids=None):
     """Validation accuracy per epoch for the given (arm, multiplier) pairs: the
     homework's Figures 12 and 13."""
-    groups = _q4_groups(history_csv)
+    groups = _q4_groups(history_csv, run_ids)
     fig, ax = style.new_figure(7.5, 4.2)
     drawn = {}
     for i, (arm, m) in enumerate(curves):

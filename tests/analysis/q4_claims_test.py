@@ -151,6 +151,7 @@ class FromSummaryTest(unittest.TestCase):
         self.assertEqual(r.main, "bf16")
         self.assertEqual(r.precisions, ["bf16", "fp32"])
         self.assertEqual(r.acc("baseline", 1), [0.72])  # the run on 500 images is left out
+        self.assertEqual(r.run_ids(), {"a", "b"})
         self.assertEqual(q4_claims.Runs.from_summary(rows[:1]).main, "fp32")
         self.assertIsNone(q4_claims.Runs.from_summary(rows[2:]))
 

@@ -4,9 +4,11 @@ import json
 import os
 import re
 import unittest
+from unittest import mock
 
 from analysis import report
 from analysis import report_feature_maps
+from analysis import training_figures
 from tests.analysis import fixtures
 from tests.analysis.math_figures_test import Q1_CSV, Q2_CSV
 
@@ -441,6 +443,31 @@ class ReportTest(unittest.TestCase):
         text = build(data, out)
         self.assertIn("each from its own first epoch: 2 of 2 agree", text)
         self.assertNotIn("Not counted", text)
+
+    def test_q4_figures_draw_table1_runs_only(self):
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        fixtures.write(data, "q4_history.csv", fixtures.q4_history())
+        partial = "bn_lr0.001_seed9_bf16_train640,bn,10,0.001,9,640,0.1,0.1,1,,0.7,2.3,false,9,bf16\n"
+        fixtures.write(data, "q4_summary.csv", fixtures.q4_summary() + partial)
+        table1 = {line.split(",")[0] for line in fixtures.q4_summary().splitlines()[1:]}
+        seen = []
+
+        def spy(original):
+            def draw(*args, **kwargs):
+                seen.append(kwargs.get("run_ids"))
+                return original(*args, **kwargs)
+
+            return draw
+
+        with mock.patch.object(
+            training_figures, "q4_validation_curves", spy(training_figures.q4_validation_curves)
+        ), mock.patch.object(
+            training_figures, "q4_bn_vs_baseline_training", spy(training_figures.q4_bn_vs_baseline_training)
+        ):
+            build(data, out)
+        self.assertEqual(len(seen), 3)  # Figures 11, 12 and 13
+        for ids in seen:
+            self.assertEqual(ids, table1)
 
     def test_q3b_says_whether_training_levelled_off(self):
         data, out = fixtures.tmpdir(), fixtures.tmpdir()

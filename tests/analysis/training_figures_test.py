@@ -41,6 +41,24 @@ class TrainingFiguresTest(unittest.TestCase):
         self.assertAlmostEqual(train[("baseline", 1, "train_loss")]["mean"][0], 1.5)
         self.assertIn(("bn", 5, "train_acc"), train)
 
+    def test_q4_curves_of_the_given_runs_only(self):
+        # A --train_limit run's epochs in the same history: drawn only when its id is not left out.
+        part = "".join(
+            f"bn_lr0.001_seed9_bf16_train640,bn,10,0.001,9,{e},1,0.1,1,0.1,1e-04,4,1300,bf16\n" for e in (1, 2, 3)
+        )
+        history = fixtures.write(self.dir, "q4h.csv", fixtures.q4_history() + part)
+        table1 = {f"{a}_lr{m * 1e-4:g}_seed{s}_bf16" for a, m in (("bn", 10), ("bn", 5)) for s in (0, 1)}
+        _, drawn = training_figures.q4_validation_curves(history, os.path.join(self.dir, "v"), [("bn", 10)], "t")
+        self.assertAlmostEqual(drawn[("bn", 10)]["mean"][2], (0.82 + 0.83 + 0.1) / 3)
+        _, drawn = training_figures.q4_validation_curves(
+            history, os.path.join(self.dir, "v"), [("bn", 10)], "t", run_ids=table1
+        )
+        self.assertAlmostEqual(drawn[("bn", 10)]["mean"][2], 0.825)
+        _, train = training_figures.q4_bn_vs_baseline_training(
+            history, os.path.join(self.dir, "t"), (10,), run_ids=table1
+        )
+        self.assertAlmostEqual(train[("bn", 10, "train_acc")]["mean"][2], 0.825)
+
     def test_a_diverged_run_without_accuracy_is_not_averaged_as_zero(self):
         # As Table 1 does: the mean is over the runs that have a final accuracy.
         summary = fixtures.q4_summary()

@@ -490,6 +490,14 @@ MUTATIONS = [
         why="a candidate's fp32 repeat at x5 hides behind (or replaces) its bf16 run",
     ),
     Mutation(
+        "q4_curves_draw_partial_runs",
+        "analysis/report_q4.py",
+        'h, main, ids = results.csv("q4_history.csv"), runs.main, runs.run_ids()',
+        'h, main, ids = results.csv("q4_history.csv"), runs.main, None',
+        [REPORT],
+        why="Figures 11-13 average a --train_limit run's curve in with Table 1's",
+    ),
+    Mutation(
         "population_sd",
         "analysis/markdown.py",
         "statistics.stdev(values)",
