@@ -52,11 +52,7 @@ STUDY_TRAIN_IMAGES = hw.Q3_TRAIN_IMAGES  # the full data
 
 
 def is_study_protocol(row, precision=STUDY_PRECISION):
-    return (
-        row["precision"] == precision
-        and int(row["epochs"]) == STUDY_EPOCHS
-        and int(row["train_images"]) == STUDY_TRAIN_IMAGES
-    )
+    return row["precision"] == precision and int(row["epochs"]) == STUDY_EPOCHS and hw.on_all_training_images(row)
 
 
 def cells(rows, precision=STUDY_PRECISION):
@@ -83,7 +79,7 @@ def keras_reference_cells(rows):
     {(arm, multiplier, epochs): Cell}."""
     last = {}
     for r in rows:
-        if int(r["train_images"]) != STUDY_TRAIN_IMAGES:
+        if not hw.on_all_training_images(r):
             continue
         if r["run_id"] not in last or int(r["epoch"]) > int(last[r["run_id"]]["epoch"]):
             last[r["run_id"]] = r

@@ -6,6 +6,14 @@ results of this project."""
 Q3_LR = 1e-4
 Q3_EPOCHS = 25
 Q3_TRAIN_IMAGES = 50000
+
+
+def on_all_training_images(row):
+    """Did the run of this CSV row (its train_images column) train on all the protocol's images,
+    not on --train_limit's first N? The one test every table and figure applies."""
+    return int(row["train_images"]) == Q3_TRAIN_IMAGES
+
+
 Q3_TRAIN_ACC = 0.9605
 Q3_VAL_ACC = 0.8012
 

@@ -16,11 +16,6 @@ from analysis.collapse_rule import COLLAPSE_MAX_VAL_ACC
 NEVER = 26
 
 
-def on_all_the_data(row):
-    """A run on all the training images (q4_summary.csv's and q4_collapse.csv's train_images)."""
-    return int(row["train_images"]) == hw.Q3_TRAIN_IMAGES
-
-
 def ended_at_chance(row):
     """A Table 1 run (q4_summary.csv row) that ended at chance, i.e. at or below the collapse rule's
     accuracy threshold, or diverged: the one failure test of claim (b) and of where each network breaks."""
@@ -49,7 +44,7 @@ class Runs:
     def from_summary(cls, summary_rows):
         """Table 1's runs from q4_summary.csv rows: those on all the training data, at the main
         precision (bf16 where there are bf16 runs: the sweep's default on AMX); None without any."""
-        rows = [r for r in summary_rows if on_all_the_data(r)]
+        rows = [r for r in summary_rows if hw.on_all_training_images(r)]
         if not rows:
             return None
         by = defaultdict(list)
@@ -303,7 +298,7 @@ def how_they_failed(collapse_rows, main):
         r
         for r in collapse_rows
         if r["precision"] == main
-        and on_all_the_data(r)
+        and hw.on_all_training_images(r)
         and r["collapsed"] != ""
         and float(r["final_val_acc"] or 0) <= COLLAPSE_MAX_VAL_ACC
     ]

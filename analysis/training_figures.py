@@ -144,9 +144,7 @@ def q4_final_accuracy_vs_lr(summary_csv, out_prefix, precision="bf16"):
     of the mean (a multiplier where every run diverged has no mean point). Table 1's runs: those on
     all the training data."""
     rows = [
-        r
-        for r in csv_io.read_rows(summary_csv)
-        if r["precision"] == precision and int(r["train_images"]) == homework.Q3_TRAIN_IMAGES
+        r for r in csv_io.read_rows(summary_csv) if r["precision"] == precision and homework.on_all_training_images(r)
     ]
     fig, ax = style.new_figure(7.0, 4.2)
     drawn = {}

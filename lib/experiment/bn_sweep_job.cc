@@ -266,12 +266,9 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
     std::printf("  done %s: final val acc %.4f, best %.4f (epoch %d)%s\n", run.run_id.c_str(),
                 s.final_val_acc, s.best_val_acc, s.best_epoch, result.diverged ? ", DIVERGED" : "");
     std::fflush(stdout);
-    train::TrainOptions as_run = t;
-    as_run.lr = run.lr;
-    as_run.seed = run.seed;
-    nlohmann::json entry = RunManifestEntry(
-        {run.arm, run.init, as_run, train::CheckpointFile(sweep::kProgram, run.run_id)}, result,
-        *data, manifest);
+    nlohmann::json entry = RunManifestEntry({run.arm, run.init, sweep::RunOptions(run, t),
+                                             train::CheckpointFile(sweep::kProgram, run.run_id)},
+                                            result, *data, manifest);
     entry["lr_multiplier"] = run.lr_multiplier;
     manifest["runs"][run.run_id] = std::move(entry);
     return manifest.Write(out_dir);

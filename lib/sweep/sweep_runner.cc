@@ -47,6 +47,13 @@ std::string DescribeExit(int status) {
 
 }  // namespace
 
+train::TrainOptions RunOptions(const RunSpec& run, const train::TrainOptions& base) {
+  train::TrainOptions options = base;
+  options.lr = run.lr;
+  options.seed = run.seed;
+  return options;
+}
+
 absl::StatusOr<train::TrainResult> TrainRun(const RunSpec& run, const data::Cifar10& data,
                                             const train::TrainOptions& base,
                                             const std::string& checkpoint_path) {
@@ -56,9 +63,7 @@ absl::StatusOr<train::TrainResult> TrainRun(const RunSpec& run, const data::Cifa
   if (!init.ok()) return init.status();
   model_options.init = *init;
   models::CifarCnn model(model_options);
-  train::TrainOptions options = base;
-  options.lr = run.lr;
-  options.seed = run.seed;
+  train::TrainOptions options = RunOptions(run, base);
   options.checkpoint_path = checkpoint_path;
   options.resume = true;
   return train::Train(model, data.train, data.test, options);

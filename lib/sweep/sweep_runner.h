@@ -29,8 +29,12 @@
 
 namespace hw1::sweep {
 
-// Trains `run` with `base` (epochs, batch, decay, threads, precision …) at the
-// run's lr and seed, continuing from `checkpoint_path` if it is there.
+// `base` (epochs, batch, decay, threads, precision …) at the run's lr and seed:
+// the options `run` trains with, and its manifest entry records.
+train::TrainOptions RunOptions(const RunSpec& run, const train::TrainOptions& base);
+
+// Trains `run` with RunOptions(run, base), continuing from `checkpoint_path`
+// if it is there.
 absl::StatusOr<train::TrainResult> TrainRun(const RunSpec& run, const data::Cifar10& data,
                                             const train::TrainOptions& base,
                                             const std::string& checkpoint_path);

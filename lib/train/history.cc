@@ -98,7 +98,8 @@ absl::Status MergeRunRows(const std::string& path, const CsvTable& rows) {
       if (existing->header() != rows.header()) {
         return absl::FailedPreconditionError(
             absl::StrCat(path, ": existing columns (", absl::StrJoin(existing->header(), ","),
-                         ") differ from this run's; move the file away or use another --out_dir"));
+                         ") differ from this run's; move the file away or use another --out_dir "
+                         "(a results folder from before a column was added: tools/migrate/)"));
       }
       for (const auto& row : existing->rows()) {
         if (!replaced.count(row[0])) merged.AddRow(row);
