@@ -43,6 +43,23 @@ class Cell:
     def interval(self):
         return wilson_interval(self.collapsed, self.n)
 
+    def add(self, row):
+        """Counts one q4_collapse.csv row; a row whose verdict cannot be told is undecided, not in n."""
+        if row["collapsed"] == "":
+            self.undecided += 1
+            return
+        self.seeds.append(int(row["seed"]))
+        self.collapsed += csv_io.to_bool(row["collapsed"])
+        self.diverged += csv_io.to_bool(row["diverged"])
+        if row["final_val_acc"] != "":
+            self.val_accs.append(float(row["final_val_acc"]))
+
+
+def rates_and_bars(cells):
+    """The collapse rate of each cell and its Wilson interval as error-bar lengths: (rates, lows, highs)."""
+    rates = [c.collapsed / c.n for c in cells]
+    return rates, [r - c.interval[0] for r, c in zip(rates, cells)], [c.interval[1] - r for r, c in zip(rates, cells)]
+
 
 # The collapse profile's protocol (lib/sweep/sweep_plan.cc): Table 2 counts only its runs, so that
 # a run made in the same folder with another precision or length is never pooled with them.
@@ -62,15 +79,7 @@ def cells(rows, precision=STUDY_PRECISION):
     for r in rows:
         if not is_study_protocol(r, precision):
             continue
-        cell = out[(r["init"], r["arm"], float(r["lr_multiplier"]))]
-        if r["collapsed"] == "":
-            cell.undecided += 1
-            continue
-        cell.seeds.append(int(r["seed"]))
-        cell.collapsed += csv_io.to_bool(r["collapsed"])
-        cell.diverged += csv_io.to_bool(r["diverged"])
-        if r["final_val_acc"] != "":
-            cell.val_accs.append(float(r["final_val_acc"]))
+        out[(r["init"], r["arm"], float(r["lr_multiplier"]))].add(r)
     return dict(out)
 
 
@@ -110,9 +119,7 @@ def collapse_rate_figure(by_cell, out_prefix, keras_reference=None):
         if not keys:
             continue
         xs = [k[2] * offsets[(arm, init)] for k in keys]
-        rates = [by_cell[k].collapsed / by_cell[k].n for k in keys]
-        lows = [r - by_cell[k].interval[0] for r, k in zip(rates, keys)]
-        highs = [by_cell[k].interval[1] - r for r, k in zip(rates, keys)]
+        rates, lows, highs = rates_and_bars([by_cell[k] for k in keys])
         label = (
             f"{'BatchNorm' if arm == 'bn' else 'baseline'}, {init} init (n = {min(by_cell[k].n for k in keys)}"
             f"{'' if len({by_cell[k].n for k in keys}) == 1 else '+'})"

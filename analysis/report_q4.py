@@ -8,6 +8,7 @@ from analysis import csv_io
 from analysis import homework_reference as hw
 from analysis import q4_claims
 from analysis import report_collapse
+from analysis import report_stability
 from analysis import training_figures
 from analysis.markdown import fmt, fmt_mean_sd
 
@@ -36,6 +37,7 @@ def q4(doc, results):
         precision_check(doc, runs)
     figures(doc, results, runs)
     report_collapse.collapse_study(doc, results, results.rows("q4_history.csv"))
+    report_stability.stability_section(doc, results)
 
 
 def table1(doc, results, runs):

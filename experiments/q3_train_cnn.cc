@@ -25,15 +25,19 @@ DEFINE_string(
 DEFINE_string(
     init, "keras",
     "Initialisation: keras (Glorot-uniform weights, zero biases) or torch (LibTorch's defaults)");
+DEFINE_string(input_scale, "unit",
+              "How pixels reach the network: unit (pixels / 255, the homework's) or raw255 (0-255; "
+              "the run id says _inputraw255)");
 DEFINE_int64(train_limit, -1, "Use the first N training images (-1: all 50,000)");
 DEFINE_int64(test_limit, -1, "Use the first N test images (-1: all 10,000)");
 DEFINE_bool(resume, false,
             "Continue from this run's checkpoint in --out_dir/checkpoints/q3_train_cnn");
 
 int main(int argc, char** argv) {
-  hw1::Manifest manifest =
-      hw1::experiment::Start("q3_train_cnn", "Q3: train the homework's CIFAR-10 CNN", &argc, &argv);
   hw1::experiment::TrainCnnSettings settings;
+  hw1::Manifest manifest =
+      hw1::experiment::Start("q3_train_cnn", "Q3: train the homework's CIFAR-10 CNN", &argc, &argv,
+                             &settings.program_args);
   settings.epochs = FLAGS_epochs;
   settings.batch_size = FLAGS_batch_size;
   settings.lr = FLAGS_lr;
@@ -46,6 +50,7 @@ int main(int argc, char** argv) {
   settings.widths = FLAGS_widths;
   settings.dropout = FLAGS_dropout;
   settings.init = FLAGS_init;
+  settings.input_scale = FLAGS_input_scale;
   settings.train_limit = FLAGS_train_limit;
   settings.test_limit = FLAGS_test_limit;
   settings.resume = FLAGS_resume;

@@ -32,6 +32,9 @@ DEFINE_string(bn_seeds, "",
 DEFINE_string(init, "",
               "Initialisations, comma-separated: keras (Glorot-uniform, zero bias) and/or torch "
               "(LibTorch's defaults) (default: the profile's; full and quick: keras)");
+DEFINE_string(input_scale, "unit",
+              "How pixels reach the network: unit (pixels / 255, the homework's) or raw255 (0-255; "
+              "run ids say _inputraw255)");
 DEFINE_int32(epochs, 0, "Epochs per run (0: the profile's, 25 or 3)");
 DEFINE_int32(batch_size, 32, "Batch size");
 DEFINE_double(decay, 1e-6, "Keras time-based decay");
@@ -45,8 +48,9 @@ DEFINE_int32(worker_run, -1,
              "Internal (set by --jobs): train run N of the plan in this process for its parent");
 DEFINE_string(
     precision, "",
-    "auto (bf16 autocast on CPUs with AMX, else fp32), fp32 or bf16 (default: the profile's; "
-    "full and quick: auto, collapse: fp32)");
+    "auto (time a few steps of each and take bf16 autocast only when it is >= 10% faster; "
+    "cached per host), fp32 or bf16 (default: the profile's; full and quick: auto, collapse: "
+    "fp32)");
 DEFINE_string(device, "auto", "auto, cpu or cuda");
 DEFINE_int32(num_shards, 1, "Split the grid into this many shards");
 DEFINE_int32(shard_index, 0, "Run shard number i (0-based) of --num_shards");
@@ -64,6 +68,7 @@ int main(int argc, char** argv) {
   settings.seeds = FLAGS_seeds;
   settings.bn_seeds = FLAGS_bn_seeds;
   settings.inits = FLAGS_init;
+  settings.input_scale = FLAGS_input_scale;
   settings.base_lr = FLAGS_base_lr;
   settings.epochs = FLAGS_epochs;
   settings.batch_size = FLAGS_batch_size;

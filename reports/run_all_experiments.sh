@@ -69,4 +69,10 @@ if [[ -f "$best" && ! -s "$out/q3_candidate_maps/q3_feature_maps.csv" ]]; then
   run //experiments:q3_feature_maps "$data_flag" --weights="$PWD/$best" --widths=32,64,64,64 \
     --channels='3,8,26;3,37,49;25,51,55' --threads=1 --out_dir="$PWD/$out/q3_candidate_maps"
 fi
+# Q4 (b) as one number (the report's Table 3 and lr50): the first epoch of the full data, fp32, Keras'
+# init, one thread per run, two runs at once; the baseline over 8 learning rates, then BatchNorm.
+stability=(--precision=fp32 --threads=1 --jobs=2 --init=keras --epochs=1 --out_dir=reports/data/stability)
+run //experiments:q4_bn_sweep "$data_flag" "${stability[@]}" --arms=baseline \
+  --lr_multipliers=5,10,15,20,30,40,50,100 --seeds=0,1,2,3,4,5,6,7,8,9
+run //experiments:q4_bn_sweep "$data_flag" "${stability[@]}" --arms=bn --lr_multipliers=30,100,300 --seeds=0,1,2,3,4
 run //reports:hw1

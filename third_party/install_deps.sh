@@ -25,6 +25,8 @@ PACKAGES=(
   libopenblas0-pthread   # an optimised BLAS behind LibTorch's dense layers
   python3-matplotlib     # figures (analysis/)
   python3-numpy
+  python3-scipy          # Fisher's exact test (analysis/stability.py)
+  python3-statsmodels    # the logistic fit of collapse against log(lr) (analysis/stability.py)
   python3-torch          # the Python baseline for the training benchmark; pth_export_test's oracle
   clang-format           # formatting and lint, checked by every package's :lint test (tools/lint):
   black                  #   C++ (clang-format), Python (black, flake8)

@@ -7,18 +7,24 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "lib/compat/torch_compat.h"
 #include "lib/data/cifar10.h"
 #include "lib/experiment/cifar10_flags.h"
 #include "lib/experiment/experiment.h"
+#include "lib/experiment/precision_probe.h"
 #include "lib/experiment/run_entry.h"
+#include "lib/sweep/grid_comparison.h"
+#include "lib/sweep/sweep_progress.h"
 #include "lib/sweep/sweep_runner.h"
 #include "lib/sweep/sweep_store.h"
 #include "lib/train/history.h"
@@ -26,6 +32,8 @@
 #include "lib/train/run_id.h"
 #include "lib/train/trainer.h"
 #include "lib/util/cpu_features.h"
+#include "lib/util/csv.h"
+#include "lib/util/file_util.h"
 #include "lib/util/list_flags.h"
 
 namespace hw1::experiment {
@@ -46,8 +54,12 @@ absl::Status RunWorker(const sweep::SweepConfig& config, int index, const std::s
     return absl::InvalidArgumentError(absl::StrCat("--worker_run=", index, ": no such run"));
   train::TrainOptions options = config.train;
   options.progress_label = run->run_id;
+  const std::string progress_path = sweep::WorkerProgressPathIn(out_dir, *run);
+  auto on_epoch = [&progress_path](const train::TrainResult& so_far) {
+    return WriteFileAtomically(progress_path, absl::StrCat(so_far.history.size(), "\n"));
+  };
   absl::StatusOr<train::TrainResult> result =
-      sweep::TrainRun(*run, *data, options, sweep::CheckpointPathIn(out_dir, *run));
+      sweep::TrainRun(*run, *data, options, sweep::CheckpointPathIn(out_dir, *run), on_epoch);
   if (!result.ok()) return result.status();
   return train::WriteTrainResult(sweep::WorkerResultPathIn(out_dir, *run), *result);
 }
@@ -57,16 +69,15 @@ absl::StatusOr<std::vector<sweep::RunSpec>> PrintPlan(const BnSweepSettings& set
                                                       const SweepSetup& setup,
                                                       const std::vector<sweep::RunSpec>& plan,
                                                       const sweep::SweepStore& store,
-                                                      const std::string& out_dir) {
+                                                      const std::string& out_dir,
+                                                      const std::optional<ProbeOutcome>& probe) {
   const sweep::SweepConfig& config = setup.config;
   const std::string precision = train::PrecisionName(config.train.precision);
   std::printf("q4_bn_sweep plan (%s, shard %d of %d) -> %s\n", settings.profile.c_str(),
               settings.shard_index + 1, settings.num_shards, out_dir.c_str());
   std::string precision_note;
-  if (settings.precision.empty() ? setup.profile.precision == "auto"
-                                 : settings.precision == "auto") {
-    precision_note =
-        precision == "bf16" ? " (auto: AMX present)" : " (auto: no AMX, bf16 would be slower)";
+  if (probe.has_value()) {
+    precision_note = absl::StrCat(" (", DescribeOutcome(*probe), ")");
   } else if (settings.precision.empty()) {
     precision_note = absl::StrCat(" (the ", setup.profile.name, " profile's)");
   }
@@ -77,9 +88,7 @@ absl::StatusOr<std::vector<sweep::RunSpec>> PrintPlan(const BnSweepSettings& set
   std::printf(
       "  %d run%s at once x %d thread%s each%s\n", setup.jobs, setup.jobs == 1 ? "" : "s", threads,
       threads == 1 ? "" : "s",
-      settings.jobs == 0 && settings.threads == 0
-          ? " (default: one 1-thread run per core beat one run on every core, README \"Speed\")"
-          : "");
+      settings.jobs == 0 && settings.threads == 0 ? " (default: one 1-thread run per core)" : "");
   std::printf("  %s profile: %s\n", setup.profile.name.c_str(), setup.profile.about.c_str());
   std::printf("  %-4s %-6s %-9s %6s %9s %5s  %s\n", "run", "init", "arm", "lr x", "lr", "seed",
               "status");
@@ -98,30 +107,92 @@ absl::StatusOr<std::vector<sweep::RunSpec>> PrintPlan(const BnSweepSettings& set
   return todo;
 }
 
-// The estimate: each arm's step and evaluation timed with the runs' threads
-// and precision, scaled to the plan, scheduled on the job slots.
-double PrintEstimate(const sweep::SweepConfig& config, const std::vector<sweep::RunSpec>& todo,
-                     int jobs, const data::Cifar10& data) {
-  std::map<std::string, sweep::Speed> speed;
-  for (const auto& arm : config.arms) speed[arm] = sweep::MeasureSpeed(arm, config.train);
+// Seconds to train `todo` on `jobs` slots at each arm's `speed`.
+double ScheduledSeconds(const sweep::SweepConfig& config, const std::vector<sweep::RunSpec>& todo,
+                        int jobs, const data::Cifar10& data,
+                        const std::map<std::string, sweep::Speed>& speed) {
   std::vector<double> run_seconds;
   for (const auto& run : todo) {
-    const sweep::Speed& s = speed[run.arm];
+    const sweep::Speed& s = speed.at(run.arm);
     run_seconds.push_back(config.train.epochs *
                           (static_cast<double>(data.train.size()) / s.train_images_per_second +
                            static_cast<double>(data.test.size()) / s.eval_images_per_second));
   }
-  const double estimate = sweep::ScheduledSeconds(run_seconds, jobs);
-  std::printf("  %zu runs to train; timed %s; estimated %s\n", todo.size(),
-              absl::StrJoin(speed, ", ",
-                            [](std::string* out, const auto& kv) {
-                              absl::StrAppendFormat(out, "%s %.0f img/s", kv.first,
-                                                    kv.second.train_images_per_second);
-                            })
-                  .c_str(),
+  return sweep::ScheduledSeconds(run_seconds, jobs);
+}
+
+std::string SpeedText(const std::map<std::string, sweep::Speed>& speed) {
+  return absl::StrJoin(speed, ", ", [](std::string* out, const auto& kv) {
+    absl::StrAppendFormat(out, "%s %.0f img/s", kv.first, kv.second.train_images_per_second);
+  });
+}
+
+// The estimate: each arm's step and evaluation timed with the runs' threads
+// and precision (the probe's timings, taken with `jobs` processes at once,
+// for both precisions when it ran), scaled to the plan, scheduled on the job slots.
+double PrintEstimate(const sweep::SweepConfig& config, const std::vector<sweep::RunSpec>& todo,
+                     int jobs, const data::Cifar10& data,
+                     const std::optional<ProbeOutcome>& probe) {
+  const std::string picked = train::PrecisionName(config.train.precision);
+  std::map<std::string, std::map<std::string, sweep::Speed>> speed;  // precision -> arm -> speed
+  if (probe.has_value()) {
+    for (const ProbeTiming& t : probe->record.timings) {
+      speed[train::PrecisionName(t.precision)][t.arm] = {t.train_images_per_second,
+                                                         t.eval_images_per_second, t.step_ms};
+    }
+  } else {
+    for (const auto& arm : config.arms) speed[picked][arm] = sweep::MeasureSpeed(arm, config.train);
+  }
+  const double estimate = ScheduledSeconds(config, todo, jobs, data, speed.at(picked));
+  std::printf("  %zu runs to train; timed %s; estimated %s", todo.size(),
+              SpeedText(speed.at(picked)).c_str(),
               absl::FormatDuration(absl::Seconds(static_cast<int64_t>(estimate))).c_str());
+  for (const auto& [precision, arms] : speed) {
+    if (precision == picked) continue;
+    const double other = ScheduledSeconds(config, todo, jobs, data, arms);
+    std::printf(" in %s; in %s (%s) it would take %s", picked.c_str(), precision.c_str(),
+                SpeedText(arms).c_str(),
+                absl::FormatDuration(absl::Seconds(static_cast<int64_t>(other))).c_str());
+  }
+  std::printf("\n");
   std::fflush(stdout);
   return estimate;
+}
+
+// What the probe times: the networks of the planned arms, with the runs'
+// threads, in as many processes as the sweep trains at once.
+// The quick profile's margins beside the committed full grid's (reports/data/q4_summary.csv).
+void PrintBesideFullGrid(const std::string& out_dir) {
+  const std::string full_path = (OutDir() / sweep::kSummaryCsv).string();
+  absl::StatusOr<CsvTable> quick =
+      CsvTable::Read((std::filesystem::path(out_dir) / sweep::kSummaryCsv).string());
+  absl::StatusOr<CsvTable> full = CsvTable::Read(full_path);
+  if (!quick.ok() || !full.ok()) {
+    std::printf("quick profile: no full grid at %s to compare with\n", full_path.c_str());
+    return;
+  }
+  absl::StatusOr<std::vector<sweep::GridComparison>> cells = sweep::CompareWithFullGrid(
+      *quick, *full, data::kRecordsPerFile * data::TrainingFiles().size());
+  if (!cells.ok()) {
+    std::printf("quick profile: %s\n", std::string(cells.status().message()).c_str());
+    return;
+  }
+  std::printf(
+      "quick profile beside the full grid (%s; final val acc, mean over seeds (seeds)):\n%s",
+      full_path.c_str(), sweep::FormatGridComparison(*cells).c_str());
+}
+
+ProbeRequest ProbeRequestFor(const SweepSetup& setup, const BnSweepSettings& settings) {
+  ProbeRequest request;
+  for (const std::string& arm : setup.config.arms) {
+    models::CifarCnnOptions network;
+    network.batchnorm = arm == "bn";
+    request.networks.emplace_back(arm, network);
+  }
+  request.options = setup.config.train;
+  request.processes = setup.jobs;
+  request.program_args = settings.program_args;
+  return request;
 }
 
 }  // namespace
@@ -195,6 +266,9 @@ absl::StatusOr<SweepSetup> SetUpSweep(const BnSweepSettings& settings) {
       settings.precision.empty() ? setup.profile.precision : settings.precision;
   if (absl::Status s = train::SetPrecisionAndDevice(precision, settings.device, &t); !s.ok())
     return s;
+  absl::StatusOr<train::InputScale> input_scale = train::ParseInputScale(settings.input_scale);
+  if (!input_scale.ok()) return input_scale.status();
+  t.input_scale = *input_scale;
   if (absl::Status s = train::ValidateTrainOptions(t); !s.ok()) return s;
   return setup;
 }
@@ -204,11 +278,10 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
   if (!set_up.ok()) return set_up.status();
   SweepSetup& setup = *set_up;
   sweep::SweepConfig& config = setup.config;
-  config.train = train::ResolvedForThisHost(config.train);
-  MatchWaitsToPrecision(train::PrecisionName(config.train.precision));
+  if (absl::Status s = train::CheckDeviceAvailable(config.train.device); !s.ok()) return s;
+  if (IsProbeWorker()) return RunProbeWorker(ProbeRequestFor(setup, settings));
   config.libtorch = compat::TorchMajorMinor();
   const std::string out_dir = OutDir(setup.profile.out_subdir).string();
-  if (settings.worker_run >= 0) return RunWorker(config, settings.worker_run, out_dir);
 
   std::vector<std::string> shards;
   for (absl::string_view shard : absl::StrSplit(settings.merge, ',', absl::SkipEmpty())) {
@@ -216,14 +289,30 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
     // Before the output folder is created or locked.
     if (absl::Status s = sweep::CheckIsSweepFolder(shards.back()); !s.ok()) return s;
   }
-  absl::StatusOr<sweep::SweepStore> store = sweep::SweepStore::Open(out_dir);
-  if (!store.ok()) return store.status();
   if (!shards.empty()) {
+    absl::StatusOr<sweep::SweepStore> store = sweep::SweepStore::Open(out_dir);
+    if (!store.ok()) return store.status();
     if (absl::Status s = store->Merge(shards); !s.ok()) return s;
     std::printf("q4_bn_sweep: merged %s into %s\n", absl::StrJoin(shards, ", ").c_str(),
                 out_dir.c_str());
     return absl::OkStatus();
   }
+
+  // auto: timed, before anything is written (a worker is told the parent's choice).
+  std::optional<ProbeOutcome> probe;
+  if (config.train.precision == train::Precision::kAuto &&
+      !train::CudaPicked(config.train.device)) {
+    absl::StatusOr<ProbeOutcome> outcome = ProbePrecision(ProbeRequestFor(setup, settings));
+    if (!outcome.ok()) return outcome.status();
+    probe = *outcome;
+    config.train.precision = probe->choice.precision;
+  }
+  config.train = train::ResolvedForThisHost(config.train);
+  MatchWaitsToPrecision(train::PrecisionName(config.train.precision));
+  if (settings.worker_run >= 0) return RunWorker(config, settings.worker_run, out_dir);
+
+  absl::StatusOr<sweep::SweepStore> store = sweep::SweepStore::Open(out_dir);
+  if (!store.ok()) return store.status();
   // A damaged folder is reported now, before any training.
   if (absl::Status s = store->Check(); !s.ok()) return s;
 
@@ -235,17 +324,18 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
   const std::vector<sweep::RunSpec> plan =
       sweep::ShardOf(sweep::BuildPlan(config), settings.num_shards, settings.shard_index);
   absl::StatusOr<std::vector<sweep::RunSpec>> todo =
-      PrintPlan(settings, setup, plan, *store, out_dir);
+      PrintPlan(settings, setup, plan, *store, out_dir, probe);
   if (!todo.ok()) return todo.status();
   if (todo->empty()) {
     // The summary is derived data: rewritten from the records and history, so a damaged one heals.
     if (absl::Status st = store->WriteSummary(); !st.ok()) return st;
     std::printf("q4_bn_sweep: every run of this plan is already in %s; nothing to do\n",
                 out_dir.c_str());
+    if (setup.profile.name == "quick") PrintBesideFullGrid(out_dir);
     return absl::OkStatus();
   }
   const int jobs = std::min<int>(setup.jobs, static_cast<int>(todo->size()));
-  const double estimate = PrintEstimate(config, *todo, jobs, *data);
+  const double estimate = PrintEstimate(config, *todo, jobs, *data, probe);
   if (settings.dry_run) return absl::OkStatus();
 
   const train::TrainOptions& t = config.train;
@@ -253,15 +343,29 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
   manifest["threads"] = t.threads;
   manifest["jobs"] = setup.jobs;
   manifest["precision"] = train::PrecisionName(t.precision);
+  if (probe.has_value()) manifest["precision_probe"] = ProbeManifestEntry(*probe);
   manifest["profile"] = setup.profile.name;
   manifest["data"] = {{"dir", data->dir},
                       {"md5", data->file_md5},
                       {"train_images", data->train.size()},
                       {"test_images", data->test.size()}};
+  const auto start = std::chrono::steady_clock::now();
+  sweep::SweepProgress progress(static_cast<int>(todo->size()), t.epochs);
+  auto elapsed = [&start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  auto print_progress = [&] {
+    std::fprintf(stderr, "%s\n", progress.Line(elapsed()).c_str());
+    std::fflush(stderr);
+  };
   auto record = [&](const sweep::RunSpec& run, const train::TrainResult& result) -> absl::Status {
     if (absl::Status s = store->RecordRun(run, result); !s.ok()) return s;
     std::filesystem::remove(store->CheckpointPath(run));
     std::filesystem::remove(sweep::WorkerResultPathIn(out_dir, run));
+    std::filesystem::remove(sweep::WorkerProgressPathIn(out_dir, run));
+    progress.EpochDone(run.run_id, static_cast<int>(result.history.size()));
+    progress.RunDone(run.run_id);
+    print_progress();
     const train::RunSummary s = train::Summarize(result);
     std::printf("  done %s: final val acc %.4f, best %.4f (epoch %d)%s\n", run.run_id.c_str(),
                 s.final_val_acc, s.best_val_acc, s.best_epoch, result.diverged ? ", DIVERGED" : "");
@@ -274,12 +378,16 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
     return manifest.Write(out_dir);
   };
 
-  const auto start = std::chrono::steady_clock::now();
   if (jobs == 1) {
     for (const auto& run : *todo) {
       std::fprintf(stderr, "q4_bn_sweep: run %d %s\n", run.index, run.run_id.c_str());
+      auto on_epoch = [&](const train::TrainResult& so_far) {
+        if (progress.EpochDone(run.run_id, static_cast<int>(so_far.history.size())))
+          print_progress();
+        return absl::OkStatus();
+      };
       absl::StatusOr<train::TrainResult> result =
-          sweep::TrainRun(run, *data, t, store->CheckpointPath(run));
+          sweep::TrainRun(run, *data, t, store->CheckpointPath(run), on_epoch);
       if (!result.ok()) return result.status();
       if (absl::Status s = record(run, *result); !s.ok()) return s;
     }
@@ -288,6 +396,7 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
     for (const std::string& flag :
          {absl::StrCat("--threads=", t.threads), std::string("--jobs=1"),
           absl::StrCat("--out_dir=", out_dir), absl::StrCat("--data_dir=", data->dir),
+          absl::StrCat("--precision=", train::PrecisionName(t.precision)),
           std::string("--nodownload"), std::string("--nodry_run")}) {
       worker_args.push_back(flag);
     }
@@ -297,17 +406,28 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
             [&out_dir](const sweep::RunSpec& run) {
               return sweep::WorkerResultPathIn(out_dir, run);
             },
-            record);
+            record,
+            [&] {  // each worker's epochs so far, from its progress file
+              bool news = false;
+              for (const auto& run : *todo) {
+                absl::StatusOr<std::string> text =
+                    ReadFile(sweep::WorkerProgressPathIn(out_dir, run));
+                int epochs = 0;
+                if (text.ok() && absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &epochs))
+                  news = progress.EpochDone(run.run_id, epochs) || news;
+              }
+              if (news) print_progress();
+            });
         !s.ok()) {
       return s;
     }
   }
-  const double took =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double took = elapsed();
   std::printf("q4_bn_sweep: %zu runs trained in %s (estimated %s, %+.0f%%); summary in %s/%s\n",
               todo->size(), absl::FormatDuration(absl::Seconds(static_cast<int64_t>(took))).c_str(),
               absl::FormatDuration(absl::Seconds(static_cast<int64_t>(estimate))).c_str(),
               100.0 * (estimate - took) / took, out_dir.c_str(), sweep::kSummaryCsv);
+  if (setup.profile.name == "quick") PrintBesideFullGrid(out_dir);
   return absl::OkStatus();
 }
 

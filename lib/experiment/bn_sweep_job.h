@@ -22,10 +22,11 @@ namespace hw1::experiment {
 struct BnSweepSettings {
   std::string profile = "full";
   std::string arms = "baseline,bn";
-  std::string lr_multipliers;  // comma-separated
-  std::string seeds;           // comma-separated
-  std::string bn_seeds;        // the bn arm's seeds when they differ
-  std::string inits;           // keras and/or torch
+  std::string lr_multipliers;        // comma-separated
+  std::string seeds;                 // comma-separated
+  std::string bn_seeds;              // the bn arm's seeds when they differ
+  std::string inits;                 // keras and/or torch
+  std::string input_scale = "unit";  // or raw255: pixels as 0-255
   double base_lr = 1e-4;
   int epochs = 0;
   int batch_size = 32;

@@ -14,6 +14,7 @@ nlohmann::json RunManifestEntry(const FinishedRun& run, const train::TrainResult
           {"epochs", o.epochs},
           {"batch_size", o.batch_size},
           {"decay", o.decay},
+          {"input_scale", train::InputScaleName(o.input_scale)},
           {"precision", result.precision},
           {"device", result.device},
           {"threads", result.threads},

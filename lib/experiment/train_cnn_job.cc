@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +13,7 @@
 #include "lib/data/cifar10.h"
 #include "lib/experiment/cifar10_flags.h"
 #include "lib/experiment/experiment.h"
+#include "lib/experiment/precision_probe.h"
 #include "lib/experiment/run_entry.h"
 #include "lib/train/collapse.h"
 #include "lib/train/history.h"
@@ -100,6 +102,9 @@ absl::StatusOr<TrainCnnSetup> SetUpTrainCnn(const TrainCnnSettings& settings) {
       !s.ok()) {
     return s;
   }
+  absl::StatusOr<train::InputScale> input_scale = train::ParseInputScale(settings.input_scale);
+  if (!input_scale.ok()) return input_scale.status();
+  t.input_scale = *input_scale;
   if (absl::Status s = train::ValidateTrainOptions(t); !s.ok()) return s;
   if (settings.train_limit == 0 || settings.train_limit < -1 || settings.test_limit == 0 ||
       settings.test_limit < -1) {
@@ -122,6 +127,25 @@ absl::StatusOr<TrainCnnSetup> SetUpTrainCnn(const TrainCnnSettings& settings) {
 absl::Status TrainCnn(const TrainCnnSettings& settings, Manifest& manifest) {
   absl::StatusOr<TrainCnnSetup> setup = SetUpTrainCnn(settings);
   if (!setup.ok()) return setup.status();
+  if (absl::Status s = train::CheckDeviceAvailable(setup->train.device); !s.ok()) return s;
+  const std::string arm_name = setup->network.batchnorm ? "bn" : "baseline";
+  // auto: one run of this network timed in both precisions, with the run's threads.
+  std::optional<ProbeOutcome> probe;
+  if (setup->train.precision == train::Precision::kAuto &&
+      !train::CudaPicked(setup->train.device)) {
+    ProbeRequest request;
+    request.networks.emplace_back(arm_name, setup->network);
+    request.options = setup->train;
+    request.options.threads = train::ConfigureThreads(setup->train.threads);
+    request.processes = 1;
+    request.program_args = settings.program_args;
+    if (IsProbeWorker()) return RunProbeWorker(request);
+    absl::StatusOr<ProbeOutcome> outcome = ProbePrecision(request);
+    if (!outcome.ok()) return outcome.status();
+    probe = *outcome;
+    setup->train.precision = probe->choice.precision;
+    std::fprintf(stderr, "precision: %s\n", DescribeOutcome(*probe).c_str());
+  }
   // The precision and the thread count are part of the run's identity: resolved before naming it.
   train::TrainOptions options = train::ResolvedForThisHost(setup->train);
   const std::string precision = train::PrecisionName(options.precision);
@@ -129,11 +153,12 @@ absl::Status TrainCnn(const TrainCnnSettings& settings, Manifest& manifest) {
   const models::CifarCnnOptions& network = setup->network;
   const std::string architecture = models::ArchitectureTag(network);
   const std::filesystem::path out_dir = OutDir();
-  const std::string arm = network.batchnorm ? "bn" : "baseline";
-  const std::string run_id = train::MakeRunId(
-      {arm, options.lr, options.seed, precision, options.threads, options.epochs,
-       options.batch_size, options.decay, settings.train_limit, settings.test_limit,
-       compat::TorchMajorMinor(), settings.init, architecture});
+  const std::string& arm = arm_name;
+  const std::string run_id =
+      train::MakeRunId({arm, options.lr, options.seed, precision, options.threads, options.epochs,
+                        options.batch_size, options.decay, settings.train_limit,
+                        settings.test_limit, compat::TorchMajorMinor(), settings.init, architecture,
+                        train::InputScaleName(options.input_scale)});
   const std::string checkpoint = train::CheckpointFile(kProgram, run_id);  // relative to out_dir
   options.checkpoint_path = (out_dir / checkpoint).string();
   options.resume = settings.resume;
@@ -205,6 +230,7 @@ absl::Status TrainCnn(const TrainCnnSettings& settings, Manifest& manifest) {
   manifest["runs"][run_id] = std::move(entry);
   manifest["threads"] = result->threads;
   manifest["precision"] = result->precision;
+  if (probe.has_value()) manifest["precision_probe"] = ProbeManifestEntry(*probe);
   if (auto st = manifest.Write(out_dir.string()); !st.ok()) return st;
   std::printf(
       "q3_train_cnn %s: %d epochs, train acc %.4f, val acc %.4f (best %.4f at epoch %d), %.0f "

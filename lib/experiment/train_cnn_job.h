@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -41,9 +42,12 @@ struct TrainCnnSettings {
   std::string widths = "32,32,64,64";
   std::string dropout = "0.25,0.25,0.5";
   std::string init = "keras";
-  int64_t train_limit = -1;  // -1: all images
+  std::string input_scale = "unit";  // or raw255
+  int64_t train_limit = -1;          // -1: all images
   int64_t test_limit = -1;
   bool resume = false;
+  // The command line before the flags were parsed: the precision probe's processes run it.
+  std::vector<std::string> program_args;
 };
 
 // The training options and the network the settings say, every value

@@ -92,10 +92,10 @@ std::vector<RunSpec> BuildPlan(const SweepConfig& config) {
           run.lr_multiplier = multiplier;
           run.lr = t.lr * multiplier;
           run.seed = seed;
-          run.run_id =
-              train::MakeRunId({arm, run.lr, seed, train::PrecisionName(t.precision), t.threads,
-                                t.epochs, t.batch_size, t.decay, config.train_limit,
-                                config.test_limit, config.libtorch, init});
+          run.run_id = train::MakeRunId(
+              {arm, run.lr, seed, train::PrecisionName(t.precision), t.threads, t.epochs,
+               t.batch_size, t.decay, config.train_limit, config.test_limit, config.libtorch, init,
+               /*architecture=*/"", train::InputScaleName(t.input_scale)});
           run.signature = absl::StrCat(run.run_id, " batch=", t.batch_size, " decay=", t.decay,
                                        " threads=", t.threads, " libtorch=", config.libtorch,
                                        " data=", config.data_digest);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "lib/models/cifar_cnn.h"
@@ -56,7 +57,8 @@ train::TrainOptions RunOptions(const RunSpec& run, const train::TrainOptions& ba
 
 absl::StatusOr<train::TrainResult> TrainRun(const RunSpec& run, const data::Cifar10& data,
                                             const train::TrainOptions& base,
-                                            const std::string& checkpoint_path) {
+                                            const std::string& checkpoint_path,
+                                            const train::EpochCallback& on_epoch) {
   models::CifarCnnOptions model_options;
   model_options.batchnorm = run.arm == "bn";
   absl::StatusOr<models::Init> init = models::ParseInit(run.init);
@@ -66,40 +68,51 @@ absl::StatusOr<train::TrainResult> TrainRun(const RunSpec& run, const data::Cifa
   train::TrainOptions options = RunOptions(run, base);
   options.checkpoint_path = checkpoint_path;
   options.resume = true;
-  return train::Train(model, data.train, data.test, options);
+  return train::Train(model, data.train, data.test, options, on_epoch);
 }
 
-Speed MeasureSpeed(const std::string& arm, const train::TrainOptions& options) {
+Speed MeasureSpeed(const models::CifarCnnOptions& network, const train::TrainOptions& options,
+                   const SpeedBudget& budget) {
   using Clock = std::chrono::steady_clock;
-  models::CifarCnnOptions model_options;
-  model_options.batchnorm = arm == "bn";
-  models::CifarCnn model(model_options);
+  models::CifarCnn model(network);
   train::ToChannelsLast(model);
   train::FusedAdam optimizer(model->parameters(), train::AdamOptionsFor(options));
-  const bool bf16 = train::ResolvedPrecision(options) == "bf16";
+  const bool bf16 = options.precision == train::Precision::kBf16;
   const torch::Device cpu(torch::kCPU);
   const torch::Tensor x = train::ToInput(torch::randint(
       0, 256, {options.batch_size, data::kChannels, data::kImageSide, data::kImageSide},
       torch::kUInt8));
   const torch::Tensor y = torch::randint(0, data::kNumClasses, {options.batch_size}, torch::kInt64);
   // Warm-up: oneDNN builds its kernels and the allocator its caches in the first steps.
-  for (int i = 0; i < 5; ++i) train::TrainStep(model, optimizer, x, y, options.lr, bf16, cpu);
+  const auto warmup_start = Clock::now();
+  for (int i = 0; i < budget.warmup_steps &&
+                  std::chrono::duration<double>(Clock::now() - warmup_start).count() <
+                      budget.max_warmup_seconds;
+       ++i) {
+    train::TrainStep(model, optimizer, x, y, options.lr, bf16, cpu).loss.item<float>();
+  }
   Speed speed;
   int steps = 0;
   const auto start = Clock::now();
   double seconds = 0;
-  while (steps < 10 || seconds < 1.0) {
+  while (steps < 1 || ((steps < budget.min_steps || seconds < budget.min_seconds) &&
+                       seconds < budget.max_seconds)) {
     train::TrainStep(model, optimizer, x, y, options.lr, bf16, cpu).loss.item<float>();
     ++steps;
     seconds = std::chrono::duration<double>(Clock::now() - start).count();
   }
   speed.train_images_per_second = steps * options.batch_size / seconds;
+  speed.step_ms = 1000.0 * seconds / steps;
 
-  data::ImageSet images;  // two evaluation batches of random pixels
-  const int64_t n = 2 * options.eval_batch_size;
+  data::ImageSet images;  // evaluation batches of mid-grey pixels
+  const int64_t n =
+      static_cast<int64_t>(std::max(budget.eval_batches, 1)) * options.eval_batch_size;
   images.pixels.assign(static_cast<size_t>(n * data::kImageBytes), 128);
   images.labels.assign(static_cast<size_t>(n), 0);
-  train::Evaluate(model, images, options);  // warm-up
+  data::ImageSet one_batch = images;  // the warm-up
+  one_batch.pixels.resize(static_cast<size_t>(options.eval_batch_size * data::kImageBytes));
+  one_batch.labels.resize(static_cast<size_t>(options.eval_batch_size));
+  if (budget.eval_warmup) train::Evaluate(model, one_batch, options);
   const auto eval_start = Clock::now();
   train::Evaluate(model, images, options);
   speed.eval_images_per_second =
@@ -107,10 +120,51 @@ Speed MeasureSpeed(const std::string& arm, const train::TrainOptions& options) {
   return speed;
 }
 
+Speed MeasureSpeed(const std::string& arm, const train::TrainOptions& options) {
+  models::CifarCnnOptions network;
+  network.batchnorm = arm == "bn";
+  train::TrainOptions resolved = options;
+  resolved.precision = train::ResolvedPrecision(options) == "bf16" ? train::Precision::kBf16
+                                                                   : train::Precision::kFp32;
+  return MeasureSpeed(network, resolved);
+}
+
+absl::Status RunAllAtOnce(const std::vector<std::vector<std::string>>& commands) {
+  std::map<pid_t, size_t> running;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    absl::StatusOr<pid_t> pid = StartWorker(commands[i]);
+    if (!pid.ok()) {
+      for (const auto& [started, index] : running) ::kill(started, SIGTERM);
+      for (const auto& [started, index] : running) ::waitpid(started, nullptr, 0);
+      return pid.status();
+    }
+    running[*pid] = i;
+  }
+  absl::Status failure;
+  while (!running.empty()) {
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      return absl::InternalError(absl::StrCat("waiting for the processes: ", std::strerror(errno)));
+    }
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const size_t index = it->second;
+    running.erase(it);
+    if (failure.ok() && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+      failure = absl::InternalError(absl::StrCat("process ", index + 1, " of ", commands.size(),
+                                                 " (pid ", pid, ") ", DescribeExit(status),
+                                                 "; its messages are above"));
+    }
+  }
+  return failure;
+}
+
 absl::Status RunInWorkers(const std::vector<RunSpec>& runs, int jobs,
                           const std::vector<std::string>& program_args,
                           const std::function<std::string(const RunSpec&)>& result_path,
-                          const RunDone& on_done) {
+                          const RunDone& on_done, const WorkersTick& on_tick) {
   std::map<pid_t, RunSpec> running;
   size_t next = 0;
   absl::Status failure;
@@ -131,7 +185,13 @@ absl::Status RunInWorkers(const std::vector<RunSpec>& runs, int jobs,
     }
     if (running.empty()) break;
     int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
+    // With a tick: poll, so that it runs every few seconds while the workers train.
+    const pid_t pid = ::waitpid(-1, &status, on_tick ? WNOHANG : 0);
+    if (pid == 0) {
+      on_tick();
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      continue;
+    }
     if (pid < 0) {
       if (errno == EINTR) continue;
       return absl::InternalError(absl::StrCat("waiting for the workers: ", std::strerror(errno)));

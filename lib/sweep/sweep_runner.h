@@ -23,9 +23,11 @@
 
 #include "absl/status/statusor.h"
 #include "lib/data/cifar10.h"
+#include "lib/models/cifar_cnn.h"
 #include "lib/sweep/sweep_plan.h"
 #include "lib/train/metrics.h"
 #include "lib/train/train_options.h"
+#include "lib/train/trainer.h"
 
 namespace hw1::sweep {
 
@@ -35,20 +37,46 @@ train::TrainOptions RunOptions(const RunSpec& run, const train::TrainOptions& ba
 
 // Trains `run` with RunOptions(run, base), continuing from `checkpoint_path`
 // if it is there.
+// `on_epoch` as train::Train's (e.g. a worker's progress file).
 absl::StatusOr<train::TrainResult> TrainRun(const RunSpec& run, const data::Cifar10& data,
                                             const train::TrainOptions& base,
-                                            const std::string& checkpoint_path);
+                                            const std::string& checkpoint_path,
+                                            const train::EpochCallback& on_epoch = nullptr);
 
-// How fast one run of `arm` trains and evaluates with `options`' threads and
-// precision, timed on random images after a warm-up: for the plan's estimate.
+// How fast one run of a network trains and evaluates with `options`' threads
+// and precision (kFp32 or kBf16), timed on random images after a warm-up: for
+// the plan's estimate and the precision probe.
 struct Speed {
   double train_images_per_second = 0;
   double eval_images_per_second = 0;
+  double step_ms = 0;  // one training step of options.batch_size images
 };
+// How long to time: `warmup_steps`, then at least `min_steps` and
+// `min_seconds`, stopping after `max_seconds` (at least one timed step), then
+// `eval_batches` evaluation batches (after one untimed one with `eval_warmup`).
+struct SpeedBudget {
+  int warmup_steps = 5;
+  double max_warmup_seconds = 60.0;  // fewer warm-up steps when they are this slow
+  int min_steps = 10;
+  double min_seconds = 1.0;
+  double max_seconds = 60.0;
+  int eval_batches = 2;
+  bool eval_warmup = true;
+};
+Speed MeasureSpeed(const models::CifarCnnOptions& network, const train::TrainOptions& options,
+                   const SpeedBudget& budget = {});
+// The sweep's network of `arm` ("baseline" or "bn").
 Speed MeasureSpeed(const std::string& arm, const train::TrainOptions& options);
+
+// Starts every command at once (each a run of this program: commands[i][0] is
+// ignored) and waits for all; error naming the first that did not exit 0.
+absl::Status RunAllAtOnce(const std::vector<std::vector<std::string>>& commands);
 
 // Called in the parent for each run a worker finished.
 using RunDone = std::function<absl::Status(const RunSpec& run, const train::TrainResult& result)>;
+
+// Called every few seconds while workers run (e.g. to print progress).
+using WorkersTick = std::function<void()>;
 
 // Runs `program_args` + "--worker_run=<index>" for each of `runs`, in order,
 // at most `jobs` at a time (program_args[0] is ignored: the program itself is
@@ -59,7 +87,7 @@ using RunDone = std::function<absl::Status(const RunSpec& run, const train::Trai
 absl::Status RunInWorkers(const std::vector<RunSpec>& runs, int jobs,
                           const std::vector<std::string>& program_args,
                           const std::function<std::string(const RunSpec&)>& result_path,
-                          const RunDone& on_done);
+                          const RunDone& on_done, const WorkersTick& on_tick = nullptr);
 
 }  // namespace hw1::sweep
 

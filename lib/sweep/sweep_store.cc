@@ -232,6 +232,10 @@ std::string WorkerResultPathIn(const std::string& dir, const RunSpec& run) {
   return fs::path(CheckpointPathIn(dir, run)).replace_extension(".result.json").string();
 }
 
+std::string WorkerProgressPathIn(const std::string& dir, const RunSpec& run) {
+  return fs::path(CheckpointPathIn(dir, run)).replace_extension(".epochs").string();
+}
+
 std::string SweepStore::CheckpointPath(const RunSpec& run) const {
   return CheckpointPathIn(dir_, run);
 }

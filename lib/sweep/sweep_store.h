@@ -41,6 +41,9 @@ inline constexpr char kProgram[] = "q4_bn_sweep";  // names its checkpoint folde
 // worker process leaves beside it for the process that records the run.
 std::string CheckpointPathIn(const std::string& dir, const RunSpec& run);
 std::string WorkerResultPathIn(const std::string& dir, const RunSpec& run);
+// The epochs a worker has finished, one number, rewritten after each epoch:
+// what the parent's progress line counts.
+std::string WorkerProgressPathIn(const std::string& dir, const RunSpec& run);
 
 struct RunRecord {
   std::string run_id, arm, signature, precision;

@@ -136,7 +136,10 @@ std::string CheckpointSignature(const TrainOptions& o, const models::CifarCnnOpt
       " batch=", o.batch_size, " seed=", o.seed, " precision=", precision, " threads=", threads,
       " train=", train.size(), " test=", test.size(), " libtorch=", compat::TorchMajorMinor(),
       " host=", HostKind(DetectCpuFeatures()), " isa=", OneDnnIsa(),
-      " data=", ContentDigest(train, test));
+      " data=", ContentDigest(train, test),
+      // Named only when not the default, so that earlier checkpoints still match.
+      o.input_scale == InputScale::kUnit ? ""
+                                         : absl::StrCat(" input=", InputScaleName(o.input_scale)));
 }
 
 }  // namespace hw1::train

@@ -16,6 +16,7 @@ std::string MakeRunId(const RunIdentity& run) {
   if (run.libtorch != kReferenceLibTorch) absl::StrAppend(&id, "_torch", run.libtorch);
   if (run.init != "keras") absl::StrAppend(&id, "_init", run.init);
   if (!run.architecture.empty()) absl::StrAppend(&id, "_", run.architecture);
+  if (run.input_scale != "unit") absl::StrAppend(&id, "_input", run.input_scale);
   return id;
 }
 

@@ -29,6 +29,7 @@ struct RunIdentity {
   std::string libtorch = kReferenceLibTorch;  // "major.minor" it ran with
   std::string init = "keras";                 // models::InitName of the initialisation
   std::string architecture;                   // models::ArchitectureTag: "" for the Keras example
+  std::string input_scale = "unit";           // InputScaleName: "unit" (pixels / 255) or "raw255"
 };
 
 // A run id that says what the run was: arm, lr, seed, precision and threads
@@ -36,7 +37,8 @@ struct RunIdentity {
 // limits where they differ from the homework's protocol ("_b64_decay0_e3_train4000"),
 // the LibTorch version when it is not kReferenceLibTorch ("_torch2.15"), and
 // the initialisation when it is not Keras' ("_inittorch"), and the
-// architecture when it is not the Keras example's ("_w32-64-64-64_d0-0-0").
+// architecture when it is not the Keras example's ("_w32-64-64-64_d0-0-0"),
+// and the input scaling when it is not pixels / 255 ("_inputraw255").
 std::string MakeRunId(const RunIdentity& run);
 
 // Where `program` keeps a run's checkpoint, relative to its output folder:

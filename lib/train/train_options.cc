@@ -15,6 +15,17 @@ absl::StatusOr<Precision> ParsePrecision(absl::string_view text) {
       absl::StrCat("--precision=", text, ": expected auto, fp32 or bf16"));
 }
 
+absl::StatusOr<InputScale> ParseInputScale(absl::string_view text) {
+  if (text == "unit") return InputScale::kUnit;
+  if (text == "raw255") return InputScale::kRaw255;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--input_scale=", text, ": expected unit (pixels / 255) or raw255 (0-255)"));
+}
+
+std::string InputScaleName(InputScale scale) {
+  return scale == InputScale::kRaw255 ? "raw255" : "unit";
+}
+
 absl::StatusOr<Device> ParseDevice(absl::string_view text) {
   if (text == "auto") return Device::kAuto;
   if (text == "cpu") return Device::kCpu;
@@ -76,10 +87,8 @@ double KerasDecayedLr(double lr, double decay, int64_t step) {
   return lr / (1.0 + decay * static_cast<double>(step));
 }
 
-Precision ResolvePrecision(Precision requested, bool cuda, const CpuFeatures& cpu) {
-  if (requested != Precision::kAuto) return requested;
-  if (cuda) return Precision::kFp32;
-  return HasAmx(cpu) ? Precision::kBf16 : Precision::kFp32;
+Precision ResolvePrecision(Precision requested) {
+  return requested == Precision::kAuto ? Precision::kFp32 : requested;
 }
 
 }  // namespace hw1::train

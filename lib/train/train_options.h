@@ -10,16 +10,21 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "lib/util/cpu_features.h"
 
 namespace hw1::train {
 
 enum class Precision { kAuto, kFp32, kBf16 };
+// How pixels reach the first layer: kUnit divides the bytes by 255 (the
+// homework's `x / 255`), kRaw255 feeds them as 0-255, the classic slip that a
+// network may survive at a small learning rate and not at a larger one.
+enum class InputScale { kUnit, kRaw255 };
 enum class Device { kAuto, kCpu, kCuda };
 
-absl::StatusOr<Precision> ParsePrecision(absl::string_view text);  // auto|fp32|bf16
-absl::StatusOr<Device> ParseDevice(absl::string_view text);        // auto|cpu|cuda
-std::string PrecisionName(Precision precision);                    // "fp32" / "bf16" / "auto"
+absl::StatusOr<Precision> ParsePrecision(absl::string_view text);    // auto|fp32|bf16
+absl::StatusOr<Device> ParseDevice(absl::string_view text);          // auto|cpu|cuda
+std::string PrecisionName(Precision precision);                      // "fp32" / "bf16" / "auto"
+absl::StatusOr<InputScale> ParseInputScale(absl::string_view text);  // unit|raw255 (--input_scale)
+std::string InputScaleName(InputScale scale);                        // "unit" / "raw255"
 
 struct TrainOptions {
   int epochs = 25;
@@ -31,6 +36,7 @@ struct TrainOptions {
   int threads = 0;  // 0: every core
   Precision precision = Precision::kAuto;
   Device device = Device::kAuto;
+  InputScale input_scale = InputScale::kUnit;
   int eval_batch_size = 128;    // fastest per image here (tests/benchmarks/train_step_benchmark)
   std::string checkpoint_path;  // empty: no checkpoints
   bool resume = false;          // continue from checkpoint_path if it exists
@@ -67,14 +73,12 @@ class KerasDecay {
   int64_t step_;
 };
 
-// What `requested` means on this device and CPU: kAuto becomes bf16 autocast
-// on CPUs with AMX, whose bf16 tile unit makes a step 2-3x faster than fp32,
-// and fp32 everywhere else. With only AVX-512 BF16, bf16 autocast was slower
-// than fp32 (692 against 891 img/s, issue 15): its dot-product instructions
-// save less than the casts cost. On AVX2 bf16 is emulated. On CUDA: fp32.
-// Decided from CPU features, not from a timing, so that the choice (which
-// changes the numbers) is the same every time on one kind of host.
-Precision ResolvePrecision(Precision requested, bool cuda, const CpuFeatures& cpu);
+// What `requested` means when nothing was measured: kAuto is fp32, the
+// homework's precision (and the one used on CUDA). Which precision is faster
+// differs from host to host in ways the CPU's flags do not predict, so the
+// training binaries decide `auto` by timing both before the first run
+// (lib/experiment/precision_probe.h) and pass the winner down explicitly.
+Precision ResolvePrecision(Precision requested);
 
 }  // namespace hw1::train
 

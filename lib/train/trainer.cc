@@ -38,8 +38,8 @@ torch::Device ResolveDevice(Device device) {
 }
 
 bool UseBf16(const TrainOptions& options, const torch::Device& device) {
-  return ResolvePrecision(options.precision, device.is_cuda(), DetectCpuFeatures()) ==
-         Precision::kBf16;
+  (void)device;  // CPU autocast; on CUDA it has no effect
+  return ResolvePrecision(options.precision) == Precision::kBf16;
 }
 
 // The data set as one uint8 tensor (no copy) and its labels.
@@ -112,8 +112,10 @@ int ConfigureThreads(int requested) {
   return threads;
 }
 
-torch::Tensor ToInput(const torch::Tensor& images) {
-  return images.to(torch::kFloat32).div_(255.0).contiguous(torch::MemoryFormat::ChannelsLast);
+torch::Tensor ToInput(const torch::Tensor& images, InputScale scale) {
+  torch::Tensor x = images.to(torch::kFloat32);
+  if (scale == InputScale::kUnit) x.div_(255.0);
+  return x.contiguous(torch::MemoryFormat::ChannelsLast);
 }
 
 void ToChannelsLast(models::CifarCnn& model) {
@@ -154,6 +156,16 @@ std::string ResolvedPrecision(const TrainOptions& options) {
   return UseBf16(options, ResolveDevice(options.device)) ? "bf16" : "fp32";
 }
 
+absl::Status CheckDeviceAvailable(Device device) {
+  if (device != Device::kCuda || torch::cuda::is_available()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--device=cuda: ",
+      at::hasCUDA() ? "no CUDA GPU is visible" : "this LibTorch was built without CUDA",
+      "; use --device=cpu (or auto, which picks CUDA when it is there)"));
+}
+
+bool CudaPicked(Device device) { return ResolveDevice(device).is_cuda(); }
+
 TrainOptions ResolvedForThisHost(TrainOptions options) {
   options.precision =
       UseBf16(options, ResolveDevice(options.device)) ? Precision::kBf16 : Precision::kFp32;
@@ -175,7 +187,8 @@ Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images,
   for (int64_t start = 0; start < images.size(); start += options.eval_batch_size) {
     const int64_t end = std::min<int64_t>(start + options.eval_batch_size, images.size());
     const torch::Tensor logits =
-        model->forward(ToInput(set.images.slice(0, start, end))).to(torch::kFloat32);
+        model->forward(ToInput(set.images.slice(0, start, end), options.input_scale))
+            .to(torch::kFloat32);
     const torch::Tensor labels = set.labels.slice(0, start, end);
     loss_sum +=
         torch::nn::functional::cross_entropy(
@@ -249,7 +262,7 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
       const int64_t start = b * options.batch_size;
       const int64_t end = std::min<int64_t>(start + options.batch_size, n);
       const torch::Tensor index = order.slice(0, start, end);
-      const torch::Tensor x = ToInput(train_set.images.index_select(0, index));
+      const torch::Tensor x = ToInput(train_set.images.index_select(0, index), options.input_scale);
       const torch::Tensor y = train_set.labels.index_select(0, index);
       lr_now = schedule.lr();
       const StepOutput out = TrainStep(model, optimizer, x, y, lr_now, bf16, device);

@@ -52,8 +52,9 @@ Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images,
 int ConfigureThreads(int requested);
 
 // The pieces of a training step, for benchmarks and the loop above.
-// uint8 pixels (N×3×32×32) → float in [0, 1], channels-last (oneDNN's preferred layout).
-torch::Tensor ToInput(const torch::Tensor& images);
+// uint8 pixels (N×3×32×32) → float in [0, 1] (kRaw255: in [0, 255]), channels-last
+// (oneDNN's preferred layout).
+torch::Tensor ToInput(const torch::Tensor& images, InputScale scale = InputScale::kUnit);
 // Moves 4-d weights to channels-last.
 void ToChannelsLast(models::CifarCnn& model);
 struct StepOutput {
@@ -65,6 +66,12 @@ torch::optim::AdamOptions AdamOptionsFor(const TrainOptions& options);
 StepOutput TrainStep(models::CifarCnn& model, torch::optim::Adam& optimizer,
                      const torch::Tensor& input, const torch::Tensor& labels, double lr, bool bf16,
                      const torch::Device& device);
+
+// InvalidArgument naming --device when it asks for CUDA and this LibTorch or
+// machine has none (else the first tensor moved there aborts the program).
+absl::Status CheckDeviceAvailable(Device device);
+// Whether `device` means CUDA here (cuda, or auto with a GPU).
+bool CudaPicked(Device device);
 
 // The precision `options.precision` resolves to on this machine ("fp32"/"bf16").
 std::string ResolvedPrecision(const TrainOptions& options);

@@ -24,6 +24,12 @@ absl::StatusOr<std::vector<T>> ParseList(absl::string_view flag, absl::string_vi
       return absl::InvalidArgumentError(absl::StrCat("--", flag, "=", text, ": cannot read '", item,
                                                      "'", why.empty() ? "" : ": ", why));
     }
+    // A repeat would plan the same run twice, and two workers would train it
+    // into one checkpoint at once.
+    if (std::find(values.begin(), values.end(), value) != values.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", flag, "=", text, ": '", item, "' is given twice; list each once"));
+    }
     values.push_back(value);
   }
   return values;

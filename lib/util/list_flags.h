@@ -4,7 +4,8 @@
 // Comma-separated list flags, e.g. --seeds=0,1 or --lr_multipliers=1,5,10.
 // Items may carry spaces around them. An empty item, an unreadable one or one
 // out of range is an InvalidArgument error that names the flag, its text and
-// the item, e.g. "--lr_multipliers=1,x: cannot read 'x'".
+// the item, e.g. "--lr_multipliers=1,x: cannot read 'x'"; so is an item given
+// twice ("--seeds=1,1: '1' is given twice"), which would plan one run twice.
 
 #include <cstdint>
 #include <string>

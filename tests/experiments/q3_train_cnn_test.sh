@@ -20,18 +20,44 @@ grep -q '"md5"' "$out/q3_train_cnn.manifest.json" || fail "manifest lacks data M
 /usr/bin/python3 -c "import torch,sys; d=torch.load(sys.argv[1]); assert d['fc1.weight'].shape == (512, 2304)" \
   "$out/weights/$id.pth" || fail "python cannot load the weights"
 
-# --precision=auto, the default: bf16 exactly on CPUs with AMX (both flags), fp32 elsewhere; the
-# oracle is /proc/cpuinfo read here.
-if grep -qw amx_bf16 /proc/cpuinfo && grep -qw amx_tile /proc/cpuinfo; then want=bf16; else want=fp32; fi
-experiments/q3_train_cnn --data_dir="$FIXTURE" --partial_data --out_dir="$TEST_TMPDIR/auto" --train_limit=32 \
-  --test_limit=16 --threads=1 --epochs=1 >/dev/null 2>&1 || fail "--precision=auto run"
+# --precision=auto, the default: both precisions timed before the run (lib/experiment/precision_probe.h),
+# the choice cached, recorded in the manifest and used.
+auto_run() { experiments/q3_train_cnn --data_dir="$FIXTURE" --partial_data --out_dir="$TEST_TMPDIR/$1" --train_limit=32 \
+               --test_limit=16 --threads=1 --epochs=1 --probe_cache_dir="$TEST_TMPDIR/probe_cache"; }
+auto_run auto >/dev/null 2>"$TEST_TMPDIR/auto.log" || { cat "$TEST_TMPDIR/auto.log"; fail "--precision=auto run"; }
+grep -q "probed now, cached in" "$TEST_TMPDIR/auto.log" || fail "the first auto run did not probe"
+probe_field() { /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["precision_probe"][sys.argv[2]])' "$1" "$2"; }
+manifest="$TEST_TMPDIR/auto/q3_train_cnn.manifest.json"
+want="$(probe_field "$manifest" chosen)"
 all_equal "$TEST_TMPDIR/auto/q3_history.csv" precision "$want"
-grep -q "\"precision\": \"$want\"" "$TEST_TMPDIR/auto/q3_train_cnn.manifest.json" || fail "manifest precision is not $want"
-# OpenMP waits follow the step's precision (lib/util/process_env.h): libgomp's own spin for bf16 on AMX,
-# passive for everything else, fp32 on an AMX host included (the binary restarts itself for it).
-if [[ $want == bf16 ]]; then auto_wait="libgomp default"; else auto_wait="OMP_WAIT_POLICY=PASSIVE"; fi
-grep -q "\"openmp_wait\": \"$auto_wait\"" "$TEST_TMPDIR/auto/q3_train_cnn.manifest.json" \
-  || fail "--precision=auto ($want) did not wait as '$auto_wait'"
+grep -q "\"precision\": \"$want\"" "$manifest" || fail "manifest precision is not the probe's $want"
+# The oracle of the choice: the timings the manifest recorded, through the rule (bf16 only when >= 1.10x).
+/usr/bin/python3 - "$manifest" <<'PY' || fail "the probe's choice does not follow from its timings"
+import json, sys
+p = json.load(open(sys.argv[1]))["precision_probe"]
+speed = {t["precision"]: t["train_images_per_second"] for t in p["timings"]}
+assert p["chosen"] == ("bf16" if speed["bf16"] >= 1.10 * speed["fp32"] else "fp32"), p
+PY
+# A second call reads the cache; with its timings made to favour the other precision, it follows them.
+cache="$(probe_field "$manifest" cache_path)"
+/usr/bin/python3 - "$cache" "$want" <<'PY'
+import json, sys
+record = json.load(open(sys.argv[1]))
+for t in record["timings"]:  # the precision not picked becomes twice as fast as the one picked
+    t["train_images_per_second"] = 200.0 if t["precision"] != sys.argv[2] else 100.0
+json.dump(record, open(sys.argv[1], "w"))
+PY
+if [[ $want == bf16 ]]; then other=fp32; else other=bf16; fi
+auto_run auto2 >/dev/null 2>"$TEST_TMPDIR/auto2.log" || { cat "$TEST_TMPDIR/auto2.log"; fail "cached auto run"; }
+grep -q "auto picked $other: .* from the cache" "$TEST_TMPDIR/auto2.log" || fail "the cached timings were not used: $(grep auto "$TEST_TMPDIR/auto2.log")"
+all_equal "$TEST_TMPDIR/auto2/q3_history.csv" precision "$other"
+echo garbage >"$cache"
+expect_failure "$cache: not a precision probe record" auto_run auto3
+[[ ! -e "$TEST_TMPDIR/auto3" ]] || fail "a refused auto run wrote its folder"
+if [[ ! -e /dev/nvidia0 ]]; then  # no GPU: --device=cuda is refused before anything is written
+  expect_failure "--device=cuda: " experiments/q3_train_cnn --out_dir="$TEST_TMPDIR/cuda" --device=cuda
+  [[ ! -e "$TEST_TMPDIR/cuda" ]] || fail "--device=cuda without CUDA wrote its folder"
+fi
 grep -q '"openmp_wait": "OMP_WAIT_POLICY=PASSIVE"' "$out/q3_train_cnn.manifest.json" \
   || fail "--precision=fp32 did not wait passively"
 

@@ -77,4 +77,42 @@ expect_failure "delete the record to train the run again" sweep --out_dir="$out"
 expect_failure "--jobs=-1" sweep --out_dir="$out" --jobs=-1
 expect_failure "--shard_index=2" sweep --out_dir="$out" --num_shards=2 --shard_index=2
 expect_failure "--arms=baseline,vgg" sweep --out_dir="$out" --arms=baseline,vgg
+# --input_scale=raw255: named in the run id and the manifest; a bad value is refused.
+sweep --out_dir="$TEST_TMPDIR/raw" --arms=baseline --lr_multipliers=1 --input_scale=raw255 >/dev/null 2>&1 || fail "--input_scale=raw255"
+grep -q "baseline_lr0.0001_seed0_fp32_t1_e1_train64_test32.*_inputraw255" "$TEST_TMPDIR/raw/q4_summary.csv" || fail "the run id lacks _inputraw255"
+grep -q '"input_scale": "raw255"' "$TEST_TMPDIR/raw/q4_bn_sweep.manifest.json" || fail "the manifest lacks input_scale"
+expect_failure "--input_scale=255: expected unit" sweep --out_dir="$TEST_TMPDIR/raw" --input_scale=255
+
+# A value given twice would plan one run twice: refused, and no folder is made.
+for flag in --seeds=1,1 --arms=bn,bn --init=keras,keras --lr_multipliers=5,5; do
+  expect_failure "is given twice" sweep --out_dir="$TEST_TMPDIR/twice" "$flag"
+done
+[[ ! -e "$TEST_TMPDIR/twice" ]] || fail "a refused list flag made its folder"
+if [[ ! -e /dev/nvidia0 ]]; then
+  expect_failure "--device=cuda: " sweep --out_dir="$TEST_TMPDIR/cuda" --device=cuda
+  [[ ! -e "$TEST_TMPDIR/cuda" ]] || fail "--device=cuda without CUDA made its folder"
+fi
+
+# Progress after each epoch: runs and epochs done, elapsed, an ETA; plain lines in a log.
+grep -q "^progress: [0-3]/4 runs, [1-3]/4 epochs, elapsed [0-9ms]*, ETA [0-9hms]* (from [1-3] epochs\? trained here)$" \
+  "$TEST_TMPDIR/j2.log" || fail "no progress line with an ETA"
+grep -q "^progress: 4/4 runs, 4/4 epochs, elapsed .*, done$" "$TEST_TMPDIR/j2.log" || fail "no final progress line"
+if grep -q $'\r' "$TEST_TMPDIR/j2.log"; then fail "carriage returns in a log"; fi
+
+# --precision=auto: the dry run probes (2 processes, as it would train), picks, and estimates both precisions.
+auto_sweep() { experiments/q4_bn_sweep --data_dir="$FIXTURE" --partial_data --train_limit=64 --test_limit=32 --epochs=1 \
+                 --arms=baseline --lr_multipliers=1 --jobs=2 --threads=1 --dry_run --probe_cache_dir="$TEST_TMPDIR/probe" \
+                 --out_dir="$TEST_TMPDIR/auto" "$@"; }
+auto_sweep >"$TEST_TMPDIR/auto.log" 2>&1 || { cat "$TEST_TMPDIR/auto.log"; fail "auto dry run"; }
+grep -q "auto picked .* probed now, cached in" "$TEST_TMPDIR/auto.log" || fail "the dry run did not probe: $(cat "$TEST_TMPDIR/auto.log")"
+grep -q "baseline fp32 .* img/s" "$TEST_TMPDIR/auto.log" || fail "the plan lacks the fp32 timing"
+grep -q "baseline bf16 .* img/s" "$TEST_TMPDIR/auto.log" || fail "the plan lacks the bf16 timing"
+grep -q "estimated .* in fp32; in bf16 .* it would take\|estimated .* in bf16; in fp32 .* it would take" "$TEST_TMPDIR/auto.log" \
+  || fail "the dry run does not estimate both precisions"
+auto_sweep >"$TEST_TMPDIR/auto2.log" 2>&1
+grep -q "auto picked .* from the cache" "$TEST_TMPDIR/auto2.log" || fail "the second dry run did not use the cache"
+[[ $(ls "$TEST_TMPDIR/probe" | wc -l) -eq 1 ]] || fail "one cache file per key"
+# Another thread count is another key: probed again.
+auto_sweep --threads=2 >"$TEST_TMPDIR/auto3.log" 2>&1 || true
+[[ $(ls "$TEST_TMPDIR/probe" | wc -l) -eq 2 ]] || fail "threads are not part of the probe's key"
 echo "PASS"

@@ -29,7 +29,8 @@ TEST(RunIdTest, RunIdsSayWhatRan) {
       [](RunIdentity& r) { r.test_limit = 100; },
       [](RunIdentity& r) { r.libtorch = "2.15"; },
       [](RunIdentity& r) { r.init = "torch"; },
-      [](RunIdentity& r) { r.architecture = "w32-64-64-64"; }};
+      [](RunIdentity& r) { r.architecture = "w32-64-64-64"; },
+      [](RunIdentity& r) { r.input_scale = "raw255"; }};
   std::set<std::string> ids = {MakeRunId(base)};
   for (const auto& change : changes) {
     RunIdentity changed = base;
@@ -47,6 +48,10 @@ TEST(RunIdTest, RunIdsSayWhatRan) {
   RunIdentity wider = base;
   wider.architecture = "w32-64-64-64_d0-0-0";
   EXPECT_EQ(MakeRunId(wider), "bn_lr0.001_seed1_bf16_t2_w32-64-64-64_d0-0-0");
+  RunIdentity raw = base;
+  raw.input_scale = "raw255";
+  raw.epochs = 1;
+  EXPECT_EQ(MakeRunId(raw), "bn_lr0.001_seed1_bf16_t2_e1_inputraw255");
 }
 
 TEST(RunIdTest, CheckpointsAreKeptPerProgram) {

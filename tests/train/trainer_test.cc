@@ -214,6 +214,37 @@ TEST(TrainerTest, ResumedRunEqualsUninterruptedRun) {
   }
 }
 
+// What the first layer receives: pixels / 255 by default, the bytes themselves with kRaw255.
+TEST(TrainerTest, InputScaleSetsTheFirstLayersInputRange) {
+  const torch::Tensor bytes = torch::arange(0, 256, torch::kInt64)
+                                  .to(torch::kUInt8)
+                                  .repeat({3 * 1024 / 256 * 2})
+                                  .reshape({2, 3, 32, 32});
+  const torch::Tensor unit = ToInput(bytes), raw = ToInput(bytes, InputScale::kRaw255);
+  EXPECT_FLOAT_EQ(unit.max().item<float>(), 1.0f);
+  EXPECT_FLOAT_EQ(raw.max().item<float>(), 255.0f);
+  EXPECT_TRUE(torch::equal(raw, bytes.to(torch::kFloat32)));
+  EXPECT_TRUE(torch::allclose(unit * 255, raw, /*rtol=*/1e-6, /*atol=*/1e-4));
+  EXPECT_TRUE(raw.is_contiguous(torch::MemoryFormat::ChannelsLast));
+}
+
+TEST(TrainerTest, InputScaleChangesTheRunAndItsCheckpoint) {
+  const data::ImageSet train = SquaresTask(32, 7), test = SquaresTask(16, 8);
+  models::CifarCnn model;
+  TrainOptions options = TrainOneCheckpointedEpoch(model, train, test, "scale.ckpt");
+  options.input_scale = InputScale::kRaw255;
+  absl::StatusOr<TrainResult> refused = Train(model, train, test, options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("different configuration"), std::string::npos);
+  TrainOptions unit = SmallOptions(), raw = SmallOptions();
+  unit.epochs = raw.epochs = 1;
+  raw.input_scale = InputScale::kRaw255;
+  absl::StatusOr<TrainResult> a = Train(model, train, test, unit);
+  absl::StatusOr<TrainResult> b = Train(model, train, test, raw);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(a->history[0].train_loss, b->history[0].train_loss);
+}
+
 TEST(TrainerTest, ResumeRefusesAnotherConfiguration) {
   const data::ImageSet train = SquaresTask(32, 7), test = SquaresTask(16, 8);
   models::CifarCnn model;

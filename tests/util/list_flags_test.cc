@@ -35,5 +35,19 @@ TEST(ListFlagsTest, ErrorsNameTheFlagTheTextAndTheItem) {
   EXPECT_FALSE(ParseUnsignedList("seeds", "").ok());  // an empty flag is one empty item
 }
 
+// A repeated value would plan one run twice (two workers, one checkpoint).
+TEST(ListFlagsTest, RefusesAValueGivenTwice) {
+  EXPECT_EQ(Error(ParseUnsignedList("seeds", "1,1").status()),
+            "--seeds=1,1: '1' is given twice; list each once");
+  EXPECT_EQ(Error(ParseChoiceList("arms", "bn,bn", {"baseline", "bn"}).status()),
+            "--arms=bn,bn: 'bn' is given twice; list each once");
+  EXPECT_EQ(Error(ParseChoiceList("init", "keras, keras", {"keras", "torch"}).status()),
+            "--init=keras, keras: 'keras' is given twice; list each once");
+  EXPECT_EQ(Error(ParsePositiveDoubleList("lr_multipliers", "5,5.0").status()),
+            "--lr_multipliers=5,5.0: '5.0' is given twice; list each once");
+  EXPECT_EQ(Error(ParseIntListInRange("layers", "2,2", 1, 4).status()),
+            "--layers=2,2: '2' is given twice; list each once");
+}
+
 }  // namespace
 }  // namespace hw1
