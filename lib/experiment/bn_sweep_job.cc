@@ -163,7 +163,9 @@ double PrintEstimate(const sweep::SweepConfig& config, const std::vector<sweep::
 // threads, in as many processes as the sweep trains at once.
 // The quick profile's margins beside the committed full grid's (reports/data/q4_summary.csv).
 void PrintBesideFullGrid(const std::string& out_dir) {
-  const std::string full_path = (OutDir() / sweep::kSummaryCsv).string();
+  // The committed grid, wherever --out_dir put the quick runs.
+  const std::string full_path =
+      (std::filesystem::path(WorkspaceDir()) / "reports" / "data" / sweep::kSummaryCsv).string();
   absl::StatusOr<CsvTable> quick =
       CsvTable::Read((std::filesystem::path(out_dir) / sweep::kSummaryCsv).string());
   absl::StatusOr<CsvTable> full = CsvTable::Read(full_path);

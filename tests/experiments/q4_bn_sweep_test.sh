@@ -99,6 +99,23 @@ grep -q "^progress: [0-3]/4 runs, [1-3]/4 epochs, elapsed [0-9ms]*, ETA [0-9hms]
 grep -q "^progress: 4/4 runs, 4/4 epochs, elapsed .*, done$" "$TEST_TMPDIR/j2.log" || fail "no final progress line"
 if grep -q $'\r' "$TEST_TMPDIR/j2.log"; then fail "carriage returns in a log"; fi
 
+# The quick profile ends beside the committed full grid (the workspace's reports/data/q4_summary.csv).
+mkdir -p "$TEST_TMPDIR/ws/reports/data"
+cat >"$TEST_TMPDIR/ws/reports/data/q4_summary.csv" <<'CSV'
+run_id,arm,lr_multiplier,train_images,final_val_acc
+b1,baseline,1,50000,0.76
+n1,bn,1,50000,0.80
+b30,baseline,30,50000,0.70
+n30,bn,30,50000,0.80
+CSV
+BUILD_WORKSPACE_DIRECTORY="$TEST_TMPDIR/ws" experiments/q4_bn_sweep --profile=quick --data_dir="$FIXTURE" --partial_data \
+  --train_limit=64 --test_limit=32 --epochs=1 --threads=1 --precision=fp32 --out_dir="$TEST_TMPDIR/quick" \
+  >"$TEST_TMPDIR/quick.log" 2>&1 || { cat "$TEST_TMPDIR/quick.log"; fail "quick profile"; }
+grep -q "quick profile beside the full grid ($TEST_TMPDIR/ws/reports/data/q4_summary.csv" "$TEST_TMPDIR/quick.log" \
+  || fail "the quick profile did not compare with the full grid: $(tail -5 "$TEST_TMPDIR/quick.log")"
+grep -q "^  x30 .*0.8000 - 0.7000 (1) .*\(ranks the arms otherwise\|seed spread unknown\)" "$TEST_TMPDIR/quick.log" \
+  || fail "the x30 comparison: $(grep x30 "$TEST_TMPDIR/quick.log")"
+
 # --precision=auto: the dry run probes (2 processes, as it would train), picks, and estimates both precisions.
 auto_sweep() { experiments/q4_bn_sweep --data_dir="$FIXTURE" --partial_data --train_limit=64 --test_limit=32 --epochs=1 \
                  --arms=baseline --lr_multipliers=1 --jobs=2 --threads=1 --dry_run --probe_cache_dir="$TEST_TMPDIR/probe" \
