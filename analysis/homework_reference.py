@@ -1,4 +1,4 @@
-"""The numbers the original homework reported (../shared/reference), quoted so
+"""The numbers the original solution reported ("CS 7150: Deep Learning, Summer 2020, HW 1"), quoted so
 that the report can set ours beside them. These are the homework's claims, not
 results of this project."""
 
