@@ -22,8 +22,8 @@ def provenance_of(manifest):
 
 
 def host_of(manifest):
-    """The kind(s) of host an experiment's numbers came from: its runs' `host_kind` (recorded since
-    session 5; older runs: "not recorded"), or the manifest's own host when it keeps no runs."""
+    """The kind(s) of host an experiment's numbers came from: its runs' `host_kind` ("not recorded"
+    in runs made before manifests had that field), or the manifest's own host when it keeps no runs."""
     runs = list((manifest.get("runs") or {}).values())
     host = manifest.get("host") or {}
     if not runs:

@@ -125,17 +125,31 @@ class Convergence:
 
     compared: list  # multipliers where at least one network reaches the target in 25 epochs
     neither: list  # multipliers where neither does: they say nothing about which is faster
-    faster: list  # compared multipliers where BN's mean epochs are fewer
-    epochs: dict  # (arm, m) -> mean epochs to the target (NEVER counted as 26)
+    faster: list  # compared multipliers where BN's median epochs are fewer
+    epochs: dict  # (arm, m) -> censored_median of the epochs to the target (NEVER: not reached by the median run)
 
     @property
     def verdict(self):
         return verdict(len(self.faster), len(self.compared))
 
 
+def censored_median(epochs):
+    """The median of runs' epochs to the target, where a run that never reached it (NEVER) counts
+    as later than every run that did: NEVER when the middle run (either middle run, for an even
+    count) never reached it. Unlike a mean over 26s, it does not invent an epoch for "never"."""
+    ordered = sorted(epochs)
+    if not ordered:
+        return NEVER
+    half = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[half]
+    low, high = ordered[half - 1], ordered[half]
+    return NEVER if high == NEVER else (low + high) / 2
+
+
 def convergence(runs):
     both = runs.both()
-    epochs = {(arm, m): mean(runs.reach(arm, m)) for m in both for arm in ("baseline", "bn")}
+    epochs = {(arm, m): censored_median(runs.reach(arm, m)) for m in both for arm in ("baseline", "bn")}
     compared = [m for m in both if min(epochs[("bn", m)], epochs[("baseline", m)]) < NEVER]
     return Convergence(
         compared=compared,

@@ -1,5 +1,6 @@
 """Builds reports/hw1.md and every figure in reports/figures/ from the CSVs and
-manifests in reports/data/. Whatever CSVs are missing are listed, not fatal.
+manifests in reports/data/, and reports/speed.md from reports/data/speed/.
+Whatever CSVs are missing are listed, not fatal.
 
     bazel run //reports:hw1              # reads reports/data, writes reports/
     bazel run //reports:hw1 -- --data_dir=/elsewhere --out_dir=/tmp/report
@@ -11,10 +12,12 @@ in analysis/{q3_facts,architecture_search,q4_claims,collapse}.py.
 import argparse
 import os
 
+from analysis import architecture_search
 from analysis import report_feature_maps
 from analysis import report_math
 from analysis import report_q3
 from analysis import report_q4
+from analysis import speed_page
 from analysis.markdown import Document
 from analysis.provenance import host_of, provenance_of
 from analysis.results import EXPECTED, Results
@@ -54,6 +57,30 @@ class Report:
         return self.doc.write("hw1.md")
 
 
+# Every results folder the report reads, by what it holds (the stability folders, one per host
+# ISA, are found below stability/).
+MANIFESTS = (
+    ("Q1", "q1_conv1x1"),
+    ("Q2", "q2_convexity"),
+    ("Q3 (a), (b)", "q3_train_cnn"),
+    ("Q3 (c)", "q3_feature_maps"),
+    ("Q3 (c), the closest candidate", "q3_candidate_maps/q3_feature_maps"),
+    ("Q4 Table 1", "q4_bn_sweep"),
+    ("Q4 (b) collapse study", "collapse/q4_bn_sweep"),
+    ("Q4 (b) bf16 repeats", "collapse_bf16/q4_bn_sweep"),
+    ("tf-keras reference", "keras_reference"),
+)
+
+
+def manifests_of(results):
+    """(label, manifest path below the data folder without .manifest.json) of every folder read."""
+    out = list(MANIFESTS)
+    root = results.csv("stability")
+    if os.path.isdir(root):
+        out += [(f"Q4 (b) stability curve, {isa}", f"stability/{isa}/q4_bn_sweep") for isa in sorted(os.listdir(root))]
+    return out
+
+
 def provenance(doc, results):
     doc.add(
         "# CS 7150 Homework 1, reproduced",
@@ -70,26 +97,28 @@ def provenance(doc, results):
             doc.add(f"- `{name}` (run `bazel run {EXPECTED[name]}`)")
         doc.add("")
     rows = []
-    for experiment in ("q1_conv1x1", "q2_convexity", "q3_train_cnn", "q3_feature_maps", "q4_bn_sweep"):
+    for label, experiment in manifests_of(results):
         m = results.manifest(experiment)
         if m is None:
             continue
         data = m.get("data", {})
         commit, precision, threads = provenance_of(m)
+        cpu = (m.get("host") or {}).get("cpu")
         rows.append(
             [
-                experiment,
+                label,
+                f"`{experiment}.manifest.json`",
                 commit,
                 precision,
                 threads,
-                host_of(m),
+                host_of(m) + (f"; {cpu}" if cpu else ""),
                 m.get("finished_at", "?"),
                 data.get("dir", "-").split("/")[-2] if data.get("dir") else "-",
             ]
         )
     if rows:
         doc.add("## Provenance", "")
-        doc.table(["experiment", "git commit", "precision", "threads", "host", "finished (UTC)", "data"], rows)
+        doc.table(["results", "manifest", "git commit", "precision", "threads", "host", "finished (UTC)", "data"], rows)
         md5 = next(
             (
                 m["data"]["md5"]
@@ -104,7 +133,8 @@ def provenance(doc, results):
         doc.add(
             "The CIFAR-10 copy used here was rebuilt from a public JPEG export of the data set "
             "(same images, labels and split; pixels carry JPEG quantisation noise), so accuracies "
-            "can sit 1-3 points below those on the official files.",
+            f"can sit {architecture_search.JPEG_DROP[0] * 100:.0f}-{architecture_search.JPEG_DROP[1] * 100:.0f} "
+            "points below those on the official files.",
             "",
         )
 
@@ -122,9 +152,11 @@ def main(argv=None):
         parser.error(f"--data_dir={data_dir}: no such folder")
     report = Report(data_dir, out_dir)
     path = report.write()
+    speed = speed_page.speed_page(data_dir, out_dir)
     print(
         f"hw1 report: {path}, {len(report.figures)} figures in {report.fig_dir}"
         + (f"; missing: {', '.join(report.missing)}" if report.missing else "")
+        + (f"; speed by host: {speed}" if speed else "")
     )
 
 

@@ -7,7 +7,7 @@ from analysis import feature_figures
 from analysis.markdown import fmt
 from analysis.results import Results
 
-# Issue 17's second set of Q3 (c) figures: q3_feature_maps --out_dir=reports/data/<this> on the
+# The second set of Q3 (c) figures (the closest candidate network): q3_feature_maps --out_dir=reports/data/<this> on the
 # best-matching candidate network's weights, with the homework's own channels (optional).
 CANDIDATE_MAPS_DIR = "q3_candidate_maps"
 

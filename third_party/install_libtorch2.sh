@@ -4,6 +4,8 @@
 #
 #   third_party/install_libtorch2.sh          # install (idempotent; ~1 min with pip's cache)
 #   bazel test --config=libtorch2 //...       # then build and test against it
+#   third_party/install_libtorch2.sh --python # also Python PyTorch from the same wheel (+ 530 MB,
+#                                             # python_requirements.txt); run it as <cache>/python
 #
 # Where it goes: a virtual environment owned by the project, under
 # ${XDG_CACHE_HOME:-~/.cache}/hw1-repro/libtorch-<version>/venv (never the system Python), and
@@ -55,6 +57,29 @@ for lib in "$torch/lib/libtorch_cpu.so" "$torch/lib/libc10.so" "$torch/lib/libgo
 done
 rm -rf "$prefix"
 mv "$prefix.tmp" "$prefix"
+
+if [[ "${1:-}" == --python ]]; then
+  toolkit=/usr/local/cuda/lib64
+  if [[ ! -d "$toolkit" ]]; then
+    echo "install_libtorch2: --python needs the CUDA toolkit's libraries in $toolkit (the wheel's" \
+         "libtorch_cuda.so loads them at import; nothing of CUDA runs)" >&2
+    exit 1
+  fi
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+    -r "$workspace/third_party/libtorch2/python_requirements.txt"
+  cat > "$cache/python.tmp" <<EOF
+#!/bin/sh
+# Python PyTorch $TORCH_VERSION (third_party/install_libtorch2.sh --python).
+LD_LIBRARY_PATH=$toolkit\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH} exec "$venv/bin/python" "\$@"
+EOF
+  chmod +x "$cache/python.tmp"
+  mv "$cache/python.tmp" "$cache/python"
+  if ! version="$("$cache/python" -c 'import torch; print(torch.__version__)' 2>&1 | tail -1)"; then
+    echo "install_libtorch2: import torch failed with $cache/python: $version" >&2
+    exit 1
+  fi
+  echo "install_libtorch2: Python PyTorch $version as $cache/python"
+fi
 
 rc="$workspace/libtorch2.bazelrc"
 cat > "$rc.tmp" <<EOF

@@ -310,7 +310,7 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
     config.train.precision = probe->choice.precision;
   }
   config.train = train::ResolvedForThisHost(config.train);
-  MatchWaitsToPrecision(train::PrecisionName(config.train.precision));
+  if (probe) MatchWaitsToStep(probe->choice.step_ms, config.train.threads);
   if (settings.worker_run >= 0) return RunWorker(config, settings.worker_run, out_dir);
 
   absl::StatusOr<sweep::SweepStore> store = sweep::SweepStore::Open(out_dir);

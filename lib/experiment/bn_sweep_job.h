@@ -59,8 +59,8 @@ absl::StatusOr<SweepSetup> SetUpSweep(const BnSweepSettings& settings);
 // Trains (or merges, or plans with dry_run) the sweep into OutDir(the
 // profile's folder), recording the runs in `manifest`. Resumable and
 // idempotent: finished runs are skipped, an interrupted run continues from
-// its checkpoint. Restarts the program once when the resolved precision wants
-// other OpenMP waits (MatchWaitsToPrecision), before anything is written.
+// its checkpoint. Restarts the program once when the probed step wants
+// other OpenMP waits (MatchWaitsToStep), before anything is written.
 absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest);
 
 }  // namespace hw1::experiment

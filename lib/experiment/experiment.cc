@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include "lib/util/cpu_features.h"
 #include "lib/util/process_env.h"
 
 DEFINE_string(out_dir, "",
@@ -30,13 +29,12 @@ Manifest Start(absl::string_view program, const char* usage, int* argc, char*** 
   return Manifest(program, *argc, *argv);
 }
 
-void MatchWaitsToPrecision(absl::string_view precision) {
+void MatchWaitsToStep(double step_ms, int threads) {
   if (OriginalArgs().empty()) return;  // Start() was not called: nothing to run again
   std::vector<char*> argv;
   for (std::string& arg : OriginalArgs()) argv.push_back(arg.data());
   argv.push_back(nullptr);
-  RestartWithRuntimeEnvironment(argv.data(),
-                                OmpWaitPolicyFor(DetectCpuFeatures(), precision == "bf16"));
+  RestartWithRuntimeEnvironment(argv.data(), OmpWaitPolicyForStep(step_ms, threads));
 }
 
 std::filesystem::path OutDir(const std::string& default_subdir) {

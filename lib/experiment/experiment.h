@@ -35,11 +35,12 @@ Manifest Start(absl::string_view program, const char* usage, int* argc, char*** 
                std::vector<std::string>* args = nullptr);
 
 // Restarts the program once more, with the command line Start() saw, when its
-// training steps run in `precision` ("fp32" or "bf16", as resolved) and that
-// wants another OpenMP wait than the host's default precision did (fp32 on an
-// AMX host: lib/util/process_env.h). Call once the precision is known, before
-// anything is written.
-void MatchWaitsToPrecision(absl::string_view precision);
+// training steps, timed at `step_ms` with `threads` threads by the precision
+// probe, want another OpenMP wait than the PASSIVE that Start() set
+// (OmpWaitPolicyForStep, lib/util/process_env.h). Call once the probe has
+// chosen, before anything is written; a precision given by flag is not timed,
+// and its steps keep Start()'s wait.
+void MatchWaitsToStep(double step_ms, int threads);
 
 // --out_dir, or <workspace>/reports/data when it is empty; `default_subdir`
 // (e.g. "quick") goes below reports/data when --out_dir is empty.

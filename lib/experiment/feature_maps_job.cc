@@ -93,7 +93,6 @@ absl::StatusOr<FeatureMapsSetup> SetUpFeatureMaps(const FeatureMapsSettings& set
 absl::Status DrawFeatureMaps(const FeatureMapsSettings& settings, Manifest& manifest) {
   absl::StatusOr<FeatureMapsSetup> setup = SetUpFeatureMaps(settings);
   if (!setup.ok()) return setup.status();
-  MatchWaitsToPrecision("fp32");  // it runs in float32 (lib/vis/feature_maps.h)
   train::ConfigureThreads(settings.threads);
   const std::vector<int>& layers = setup->layers;
   std::map<int, std::vector<int64_t>>& channels = setup->channels;

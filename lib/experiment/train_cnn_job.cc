@@ -149,7 +149,7 @@ absl::Status TrainCnn(const TrainCnnSettings& settings, Manifest& manifest) {
   // The precision and the thread count are part of the run's identity: resolved before naming it.
   train::TrainOptions options = train::ResolvedForThisHost(setup->train);
   const std::string precision = train::PrecisionName(options.precision);
-  MatchWaitsToPrecision(precision);
+  if (probe) MatchWaitsToStep(probe->choice.step_ms, options.threads);
   const models::CifarCnnOptions& network = setup->network;
   const std::string architecture = models::ArchitectureTag(network);
   const std::filesystem::path out_dir = OutDir();

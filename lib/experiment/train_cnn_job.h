@@ -59,8 +59,8 @@ struct TrainCnnSetup {
 absl::StatusOr<TrainCnnSetup> SetUpTrainCnn(const TrainCnnSettings& settings);
 
 // Trains the run (continuing from its checkpoint with `resume`) and writes
-// its files. Restarts the program once when the resolved precision wants
-// other OpenMP waits (MatchWaitsToPrecision), before anything is written.
+// its files. Restarts the program once when the probed step wants
+// other OpenMP waits (MatchWaitsToStep), before anything is written.
 absl::Status TrainCnn(const TrainCnnSettings& settings, Manifest& manifest);
 
 }  // namespace hw1::experiment

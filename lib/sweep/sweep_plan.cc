@@ -46,7 +46,7 @@ const std::vector<SweepProfile>& SweepProfiles() {
         "Q4 (b)'s collapse study: how often each arm ends its first 3 epochs at chance with one\n"
         "  class predicted (q4_collapse.csv), per init and multiplier. It measures early "
         "collapse,\n"
-        "  not final accuracy; fp32 on every host, so sessions on any host add to one table.";
+        "  not final accuracy; fp32 on every host, so runs made on any host add to one table.";
     list->push_back(collapse);
     return list;
   }();

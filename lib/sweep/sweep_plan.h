@@ -56,7 +56,7 @@ struct SweepProfile {
 //   against 0.4808 at ×30; with 4,000 images, or ×10, the baseline led; README).
 // collapse: Q4 (b)'s collapse study: the first 3 epochs of the full data at
 //   ×5, ×10, ×30, baseline seeds 0-9 and BatchNorm seeds 0-2, under Keras'
-//   and LibTorch's initialisations, in fp32 on every host (so that sessions
+//   and LibTorch's initialisations, in fp32 on every host (so that runs made
 //   on hosts with and without AMX add to one table).
 const std::vector<SweepProfile>& SweepProfiles();
 // The profile called `name`; the error lists the names.

@@ -2,11 +2,12 @@
 #define HW1_LIB_UTIL_CPU_FEATURES_H_
 
 // The vector features of the CPU that decide how fast, and with which
-// kernels, a training step runs. The project's hosts differ from session to
-// session: some have AMX (bf16 autocast 2-3x faster than fp32), some only
-// AVX-512 BF16 (bf16 slower than fp32: no bf16 matrix unit, and autocast's
-// casts cost more than they save), some only AVX2 (bf16 emulated). Manifests
-// record these flags so that a reader can tell which kind of host made a number.
+// kernels, a training step runs. Hosts differ: some have AMX (bf16 autocast
+// 2-3x faster than fp32), some AVX-512 BF16 without AMX (bf16 1.35x slower on
+// one Intel Xeon, 1.9x faster on an AMD EPYC: flags do not predict it, so
+// --precision=auto times it, lib/experiment/precision_probe.h), some only AVX2
+// (bf16 emulated). Manifests record these flags so that a reader can tell
+// which kind of host made a number.
 
 #include <string>
 #include <utility>

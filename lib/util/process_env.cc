@@ -11,42 +11,56 @@
 
 namespace hw1 {
 
-std::string OmpWaitPolicyFor(const CpuFeatures& cpu, bool bf16_steps) {
-  return bf16_steps && HasAmx(cpu) ? "" : "PASSIVE";
+std::string OmpWaitPolicyForStep(double step_ms, int threads) {
+  return threads > 1 && step_ms < kSpinBelowStepMs ? "" : "PASSIVE";
 }
 
-std::string DefaultOmpWaitPolicyFor(const CpuFeatures& cpu) {
-  return OmpWaitPolicyFor(cpu, /*bf16_steps=*/HasAmx(cpu));
-}
-
-std::vector<EnvSetting> MissingRuntimeSettings(
-    const std::function<const char*(const char*)>& getenv, absl::string_view openblas_core,
-    const CpuVectorFeatures& vector_features, absl::string_view wait_policy) {
-  std::vector<EnvSetting> missing;
+std::vector<EnvSetting> RuntimeSettingChanges(const std::function<const char*(const char*)>& getenv,
+                                              absl::string_view openblas_core,
+                                              const CpuVectorFeatures& vector_features,
+                                              const std::optional<std::string>& wait_policy) {
+  std::vector<EnvSetting> changes;
   if (getenv("OPENBLAS_CORETYPE") == nullptr) {
     const std::string better = BetterOpenBlasCore(openblas_core, vector_features);
-    if (!better.empty()) missing.push_back({"OPENBLAS_CORETYPE", better});
+    if (!better.empty()) changes.push_back({"OPENBLAS_CORETYPE", better});
   }
-  if (!wait_policy.empty() && getenv("GOMP_SPINCOUNT") == nullptr &&
-      getenv("OMP_WAIT_POLICY") == nullptr) {
-    missing.push_back({"OMP_WAIT_POLICY", std::string(wait_policy)});
+  const char* chosen = getenv(kWaitChoiceVariable);
+  const bool users = chosen == nullptr &&
+                     (getenv("GOMP_SPINCOUNT") != nullptr || getenv("OMP_WAIT_POLICY") != nullptr);
+  if (users || (chosen != nullptr && !wait_policy.has_value())) return changes;
+  const std::string want = wait_policy.value_or("PASSIVE");
+  const std::string mark = want.empty() ? "spin" : want;
+  if (chosen != nullptr && mark == chosen) return changes;
+  const char* current = getenv("OMP_WAIT_POLICY");
+  if (want.empty() && current != nullptr) {
+    changes.push_back({"OMP_WAIT_POLICY", "", /*unset=*/true});
+  } else if (!want.empty() && (current == nullptr || want != current)) {
+    changes.push_back({"OMP_WAIT_POLICY", want});
   }
-  return missing;
+  changes.push_back({kWaitChoiceVariable, mark});
+  return changes;
 }
 
-void RestartWithRuntimeEnvironment(char** argv) {
-  RestartWithRuntimeEnvironment(argv, DefaultOmpWaitPolicyFor(DetectCpuFeatures()));
+bool NeedsRestart(const std::vector<EnvSetting>& changes) {
+  for (const EnvSetting& change : changes) {
+    if (change.name != kWaitChoiceVariable) return true;
+  }
+  return false;
 }
 
-void RestartWithRuntimeEnvironment(char** argv, absl::string_view wait_policy) {
-  const std::vector<EnvSetting> missing =
-      MissingRuntimeSettings(std::getenv, OpenBlasCore(), DetectCpuVectorFeatures(), wait_policy);
-  if (missing.empty()) return;
+void RestartWithRuntimeEnvironment(char** argv, const std::optional<std::string>& wait_policy) {
+  const std::vector<EnvSetting> changes =
+      RuntimeSettingChanges(std::getenv, OpenBlasCore(), DetectCpuVectorFeatures(), wait_policy);
   std::string names;
-  for (const EnvSetting& setting : missing) {
-    setenv(setting.name.c_str(), setting.value.c_str(), /*overwrite=*/1);
+  for (const EnvSetting& setting : changes) {
+    if (setting.unset) {
+      unsetenv(setting.name.c_str());
+    } else {
+      setenv(setting.name.c_str(), setting.value.c_str(), /*overwrite=*/1);
+    }
     absl::StrAppend(&names, names.empty() ? "" : " ", setting.name, "=", setting.value);
   }
+  if (!NeedsRestart(changes)) return;  // the marker alone: nothing loaded reads it
   std::fflush(nullptr);
   execv("/proc/self/exe", argv);
   // Still here: carry on as we are rather than fail.

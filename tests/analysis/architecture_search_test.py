@@ -73,10 +73,10 @@ class ArchitectureSearchTest(unittest.TestCase):
     def test_unexplained_gap_is_what_the_jpeg_export_does_not_explain(self):
         nets = search.candidates(ROWS, FULL)
         a = next(c for c in nets if c.dropout == "0.25,0.25,0.5" and not c.is_keras_example)
-        # 0.8012 - 0.78 = 0.0212, less 0.03 or 0.02.
+        # 0.8012 - 0.78 = 0.0212, less 0.03 or 0.01 (the JPEG copy's 1-3 points).
         low, high = search.unexplained_gap(a)
         self.assertAlmostEqual(low, 0.0212 - 0.03)
-        self.assertAlmostEqual(high, 0.0212 - 0.02)
+        self.assertAlmostEqual(high, 0.0212 - 0.01)
 
 
 if __name__ == "__main__":

@@ -165,3 +165,25 @@ def feature_csvs(directory):
         ("q3_sanity.csv", sanity),
     ):
         write(directory, name, "\n".join(lines) + "\n")
+
+
+def stability_row(
+    arm, m, seed, collapsed, precision="fp32", threads=1, epochs=1, val_acc=None, isa="avx2", scale="unit"
+):
+    """One q4_collapse.csv row of a stability run, with the fields load_rows adds from the manifest."""
+    return {
+        "onednn_isa": isa,
+        "input_scale": scale,
+        "run_id": f"{arm}_lr{m * 1e-4:g}_seed{seed}_{precision}_t{threads}_e{epochs}",
+        "init": "keras",
+        "arm": arm,
+        "lr_multiplier": f"{m:g}",
+        "seed": str(seed),
+        "epochs": str(epochs),
+        "train_images": "50000",
+        "final_val_acc": val_acc or ("0.1" if collapsed else "0.5"),
+        "majority_class_share": "1" if collapsed else "0.2",
+        "collapsed": "true" if collapsed else "false",
+        "diverged": "false",
+        "precision": precision,
+    }

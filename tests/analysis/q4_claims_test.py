@@ -78,6 +78,24 @@ class ConvergenceTest(unittest.TestCase):
         self.assertEqual(a.epochs[("bn", 30.0)], q4_claims.NEVER)
         self.assertEqual(a.verdict, "partly supported")
 
+    def test_the_median_counts_never_as_later_than_any_epoch(self):
+        never = q4_claims.NEVER
+        self.assertEqual(q4_claims.censored_median([5, 7, never]), 7)
+        self.assertEqual(q4_claims.censored_median([5, 7]), 6)
+        # Even count with a censored upper middle: the median run never reached it.
+        self.assertEqual(q4_claims.censored_median([5, never]), never)
+        self.assertEqual(q4_claims.censored_median([3, 5, 7, never]), 6)
+        self.assertEqual(q4_claims.censored_median([]), never)
+        # A mean over 26s would call BN ([3, never, never]: mean 18.3) faster than the baseline
+        # ([20, 20, 20]); its median run never reached the target.
+        r = runs(
+            {
+                ("baseline", 1): [row(0.7, 20), row(0.7, 20), row(0.7, 20)],
+                ("bn", 1): [row(0.8, 3), row(0.7), row(0.7)],
+            }
+        )
+        self.assertEqual(q4_claims.convergence(r).faster, [])
+
     def test_no_rate_compared_is_not_yet_measured(self):
         a = q4_claims.convergence(runs({("baseline", 1): [row(0.7)], ("bn", 5): [row(0.8, 3)]}))
         self.assertEqual(a.compared, [])

@@ -3,15 +3,34 @@
 the same LibTorch build), for comparison with //tests/benchmarks:train_step_benchmark.
 
     /usr/bin/python3 tests/benchmarks/train_step_pytorch.py --precision bf16 --batch 32
+    ~/.cache/hw1-repro/libtorch-2.15.0/python tests/benchmarks/train_step_pytorch.py  # the wheel's
+
+--csv FILE appends the measurement, with the host's CPU model, kind and the date, to FILE
+(reports/data/speed/throughput.csv), which reports/speed.md is made from. Its `isa` is oneDNN's
+for the C++ rows and ATen's CPU capability ("aten avx512") for these, where torch reports one.
 """
 
 import argparse
+import datetime
 import os
+import platform
+import sys
 import time
 
 # As the C++ trainer does (lib/train/trainer.cc, ConfigureThreads): OpenBLAS's own
 # threads would compete with PyTorch's OpenMP team for the same cores.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
 
 
 def _cpu_flags():
@@ -71,6 +90,7 @@ def main():
     parser.add_argument("--channels_last", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--csv", help="append the measurement to this CSV (reports/data/speed/throughput.csv)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -99,6 +119,33 @@ def main():
         step()
         steps += 1
     elapsed = time.perf_counter() - start
+    if args.csv:
+        # The CSV's columns and its atomic append are tools/speed's (run from anywhere, with any Python).
+        sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+        from tools.speed import record_throughput
+
+        capability = getattr(getattr(torch.backends, "cpu", None), "get_cpu_capability", lambda: "")()
+        record_throughput.append(
+            args.csv,
+            [
+                {
+                    "date": datetime.date.today().isoformat(),
+                    "cpu_model": _cpu_model(),
+                    "host_kind": record_throughput.host_kind(_flags),
+                    "isa": f"aten {capability.lower()}" if capability else "",
+                    "program": "python train step",
+                    "libtorch": torch.__version__.split("+")[0],
+                    "precision": args.precision,
+                    "arm": "bn" if args.batchnorm else "baseline",
+                    "threads": args.threads,
+                    "processes": 1,
+                    "channels_last": args.channels_last,
+                    "images_per_second": f"{steps * args.batch / elapsed:.0f}",
+                    "ms_per_step": f"{1000 * elapsed / steps:.1f}",
+                    "source": "tests/benchmarks/train_step_pytorch.py",
+                }
+            ],
+        )
     print(
         f"python train step: batch {args.batch} {args.precision}"
         f"{' bn' if args.batchnorm else ''} channels_last={args.channels_last}: "

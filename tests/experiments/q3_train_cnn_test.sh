@@ -68,7 +68,7 @@ run --epochs=2 --batchnorm >/dev/null 2>&1
 all_equal "$out/q3_final_metrics.csv" train_images 64  # what each run trained on, a column the report reads
 grep -q '"train_images": 64' "$out/q3_train_cnn.manifest.json" || fail "manifest lacks the run's train_images"
 
-# Another network (issue 17): its id, its own summary file, one row per run in the architecture search.
+# Another network: its id, its own summary file, one row per run in the architecture search.
 run --epochs=1 --widths=8,8,16,16 --dropout=0,0,0 >/dev/null 2>"$TEST_TMPDIR/log_w"
 wid="$(sed -n 's/^run \([^:]*\): .*/\1/p' "$TEST_TMPDIR/log_w")"
 [[ "$wid" == baseline_lr0.0001_seed0_fp32_t1_e1_train64_test32*_w8-8-16-16_d0-0-0 ]] || fail "run id '$wid'"

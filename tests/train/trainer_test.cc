@@ -320,7 +320,7 @@ TEST(TrainerTest, ConfigureThreadsFlushesDenormals) {
   // inherit the floating-point environment). Threads that already exist are
   // reached only by the parallel region in ConfigureThreads, and not reliably:
   // in this test binary, after other tests' parallel work and on a loaded
-  // host, one thread kept denormals (524288 of 2^20 products; session 7 note).
+  // host, one thread kept denormals (524288 of 2^20 products).
   ::testing::FLAGS_gtest_death_test_style = "threadsafe";
   EXPECT_EXIT(
       {

@@ -1,6 +1,8 @@
 #include "lib/util/process_env.h"
 
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,71 +20,84 @@ std::function<const char*(const char*)> Env(const std::map<std::string, std::str
 }
 
 const CpuVectorFeatures kAvx512{/*avx2_fma=*/true, /*avx512=*/true};
-// The two kinds of AVX-512 host: bf16 instructions only, and AMX tiles besides.
-const CpuFeatures kAvx512Bf16Host = ParseCpuFlags("avx2 fma avx512f avx512_bf16");
-const CpuFeatures kAmxHost = ParseCpuFlags("avx2 fma avx512f avx512_bf16 amx_bf16 amx_tile");
+const EnvSetting kPassive{"OMP_WAIT_POLICY", "PASSIVE"};
+const EnvSetting kMarkedPassive{kWaitChoiceVariable, "PASSIVE"};
+const EnvSetting kMarkedSpin{kWaitChoiceVariable, "spin"};
 
-TEST(ProcessEnvTest, SetsWhatIsMissing) {
-  const std::vector<EnvSetting> expected = {{"OPENBLAS_CORETYPE", "SkylakeX"},
-                                            {"OMP_WAIT_POLICY", "PASSIVE"}};
-  EXPECT_EQ(MissingRuntimeSettings(Env({}), "prescott", kAvx512, "PASSIVE"), expected);
+std::vector<EnvSetting> Changes(const std::map<std::string, std::string>& env,
+                                absl::string_view openblas_core,
+                                const std::optional<std::string>& wait) {
+  return RuntimeSettingChanges(Env(env), openblas_core, kAvx512, wait);
+}
+
+TEST(ProcessEnvTest, AtTheStartSetsWhatIsMissingAndPassiveWaits) {
+  EXPECT_EQ(Changes({}, "prescott", std::nullopt),
+            (std::vector<EnvSetting>{{"OPENBLAS_CORETYPE", "SkylakeX"}, kPassive, kMarkedPassive}));
   // OpenBLAS already right: only the wait.
-  EXPECT_EQ(MissingRuntimeSettings(Env({}), "skylakex", kAvx512, "PASSIVE"),
-            (std::vector<EnvSetting>{{"OMP_WAIT_POLICY", "PASSIVE"}}));
+  EXPECT_EQ(Changes({}, "skylakex", std::nullopt),
+            (std::vector<EnvSetting>{kPassive, kMarkedPassive}));
 }
 
-TEST(ProcessEnvTest, PassiveWaitsExceptForBf16StepsOnAmx) {
-  // Long steps (fp32 anywhere, bf16 without AMX): passive (beside a busy
-  // process 1.1-1.8x instead of 2.7-4.1x). Short steps (bf16 on AMX) keep
-  // libgomp's spin: passive cost up to 65 % alone and did not help beside one.
-  EXPECT_EQ(OmpWaitPolicyFor(ParseCpuFlags("avx2 fma"), /*bf16_steps=*/false), "PASSIVE");
-  EXPECT_EQ(OmpWaitPolicyFor(ParseCpuFlags("avx2 fma"), /*bf16_steps=*/true), "PASSIVE");
-  EXPECT_EQ(OmpWaitPolicyFor(kAvx512Bf16Host, /*bf16_steps=*/true), "PASSIVE");
-  EXPECT_EQ(OmpWaitPolicyFor(kAmxHost, /*bf16_steps=*/false), "PASSIVE");
-  EXPECT_EQ(OmpWaitPolicyFor(kAmxHost, /*bf16_steps=*/true), "");
-  // AMX tiles without bf16 cannot run the bf16 step on AMX.
-  EXPECT_EQ(OmpWaitPolicyFor(ParseCpuFlags("avx512f amx_tile"), /*bf16_steps=*/true), "PASSIVE");
-  // The default follows --precision=auto: bf16 on AMX, fp32 elsewhere.
-  EXPECT_EQ(DefaultOmpWaitPolicyFor(kAmxHost), "");
-  EXPECT_EQ(DefaultOmpWaitPolicyFor(kAvx512Bf16Host), "PASSIVE");
+TEST(ProcessEnvTest, TheWaitFollowsTheStepLength) {
+  // Multi-threaded steps shorter than 30 ms keep libgomp's spin (bf16 on AMX: 12-24 ms);
+  // longer ones (fp32: 36-90 ms) and 1-thread steps (no barrier) wait passively.
+  EXPECT_EQ(OmpWaitPolicyForStep(20.0, 2), "");
+  EXPECT_EQ(OmpWaitPolicyForStep(29.9, 2), "");
+  EXPECT_EQ(OmpWaitPolicyForStep(30.0, 2), "PASSIVE");
+  EXPECT_EQ(OmpWaitPolicyForStep(45.0, 2), "PASSIVE");
+  EXPECT_EQ(OmpWaitPolicyForStep(20.0, 1), "PASSIVE");
 }
 
-TEST(ProcessEnvTest, LibgompsOwnWaitSetsNothing) {
-  EXPECT_TRUE(MissingRuntimeSettings(Env({}), "skylakex", kAvx512, "").empty());
-  EXPECT_EQ(MissingRuntimeSettings(Env({}), "prescott", kAvx512, ""),
-            (std::vector<EnvSetting>{{"OPENBLAS_CORETYPE", "SkylakeX"}}));
+TEST(ProcessEnvTest, AProbedShortStepUndoesTheProjectsPassiveWait) {
+  // After the start: PASSIVE, marked as the project's. A short step then wants the spin.
+  const std::map<std::string, std::string> started = {{"OMP_WAIT_POLICY", "PASSIVE"},
+                                                      {kWaitChoiceVariable, "PASSIVE"}};
+  const std::vector<EnvSetting> changes = Changes(started, "skylakex", "");
+  EXPECT_EQ(changes,
+            (std::vector<EnvSetting>{{"OMP_WAIT_POLICY", "", /*unset=*/true}, kMarkedSpin}));
+  EXPECT_TRUE(NeedsRestart(changes));
+  // The restarted process keeps the spin at its start and when the probe (cached) asks again.
+  const std::map<std::string, std::string> restarted = {{kWaitChoiceVariable, "spin"}};
+  EXPECT_TRUE(Changes(restarted, "skylakex", std::nullopt).empty());
+  EXPECT_TRUE(Changes(restarted, "skylakex", "").empty());
+  // A long step keeps the start's PASSIVE: nothing to change.
+  EXPECT_TRUE(Changes(started, "skylakex", "PASSIVE").empty());
+}
+
+TEST(ProcessEnvTest, TheSpinWithNothingSetOnlyMarks) {
+  const std::vector<EnvSetting> changes = Changes({}, "skylakex", "");
+  EXPECT_EQ(changes, (std::vector<EnvSetting>{kMarkedSpin}));
+  EXPECT_FALSE(NeedsRestart(changes));  // libgomp reads nothing new: no restart
+  EXPECT_EQ(Changes({}, "prescott", ""),
+            (std::vector<EnvSetting>{{"OPENBLAS_CORETYPE", "SkylakeX"}, kMarkedSpin}));
 }
 
 TEST(ProcessEnvTest, KeepsTheUsersSettings) {
-  EXPECT_EQ(
-      MissingRuntimeSettings(Env({{"OMP_WAIT_POLICY", "active"}}), "skylakex", kAvx512, "PASSIVE")
-          .size(),
-      0u);
-  EXPECT_EQ(
-      MissingRuntimeSettings(Env({{"GOMP_SPINCOUNT", "infinite"}}), "skylakex", kAvx512, "PASSIVE")
-          .size(),
-      0u);
-  EXPECT_EQ(MissingRuntimeSettings(Env({{"OPENBLAS_CORETYPE", "Haswell"}, {"GOMP_SPINCOUNT", "0"}}),
-                                   "haswell", kAvx512, "PASSIVE")
-                .size(),
-            0u);
+  for (const std::optional<std::string>& wait :
+       {std::optional<std::string>(), std::optional<std::string>(""),
+        std::optional<std::string>("PASSIVE")}) {
+    EXPECT_TRUE(Changes({{"OMP_WAIT_POLICY", "active"}}, "skylakex", wait).empty());
+    EXPECT_TRUE(Changes({{"GOMP_SPINCOUNT", "infinite"}}, "skylakex", wait).empty());
+    EXPECT_TRUE(
+        Changes({{"OPENBLAS_CORETYPE", "Haswell"}, {"GOMP_SPINCOUNT", "0"}}, "haswell", wait)
+            .empty());
+  }
 }
 
-TEST(ProcessEnvTest, NothingIsMissingAfterTheRestart) {
+TEST(ProcessEnvTest, NothingChangesAfterTheRestart) {
   // What a restarted process sees: the settings of the first pass are set.
   std::map<std::string, std::string> env;
-  for (const EnvSetting& s : MissingRuntimeSettings(Env({}), "prescott", kAvx512, "PASSIVE"))
-    env[s.name] = s.value;
-  EXPECT_TRUE(MissingRuntimeSettings(Env(env), "skylakex", kAvx512, "PASSIVE").empty());
+  for (const EnvSetting& s : Changes({}, "prescott", std::nullopt)) env[s.name] = s.value;
+  EXPECT_TRUE(Changes(env, "skylakex", std::nullopt).empty());
 }
 
 // main() below called RestartWithRuntimeEnvironment, as every binary does.
-TEST(ProcessEnvTest, ThisProcessWasRestartedWithThisHostsWaitPolicy) {
+TEST(ProcessEnvTest, ThisProcessWasRestartedWithPassiveWaits) {
   if (std::string(std::getenv("HW1_TEST_WAIT_BEFORE_RESTART")) == "set") {
     GTEST_SKIP() << "the caller set its own wait policy";
   }
-  const std::string policy = DefaultOmpWaitPolicyFor(DetectCpuFeatures());
-  EXPECT_EQ(OpenMpWaitSetting(), policy.empty() ? "libgomp default" : "OMP_WAIT_POLICY=" + policy);
+  EXPECT_EQ(OpenMpWaitSetting(), "OMP_WAIT_POLICY=PASSIVE");
+  EXPECT_STREQ(std::getenv(kWaitChoiceVariable), "PASSIVE");
 }
 
 }  // namespace

@@ -33,19 +33,19 @@ MUTATIONS = [
     Mutation(
         "passive_waits_everywhere",
         "lib/util/process_env.cc",
-        'return bf16_steps && HasAmx(cpu) ? "" : "PASSIVE";',
+        'return threads > 1 && step_ms < kSpinBelowStepMs ? "" : "PASSIVE";',
         'return "PASSIVE";',
         ["//tests/util:process_env_test"],
-        why="bf16 steps on AMX get passive waits, which cost a 2-thread step up to 65 % alone",
+        why="short multi-threaded steps (bf16 on AMX, 12-24 ms) get passive waits, which cost up to 65 % alone",
     ),
     Mutation(
-        "fp32_waits_like_bf16",
-        "lib/experiment/train_cnn_job.cc",
-        "  MatchWaitsToPrecision(precision);\n",
-        "",
-        ["//tests/experiments:q3_train_cnn_test"],
-        why="an fp32 run on an AMX host keeps libgomp's spin (2.8-4.1x beside a busy process, not 1.6-1.8x); "
-        "caught on AMX hosts only, where the two precisions' waits differ",
+        "project_wait_taken_for_users",
+        "lib/util/process_env.cc",
+        "const bool users = chosen == nullptr &&",
+        "const bool users =",
+        ["//tests/util:process_env_test"],
+        why="the PASSIVE the program set at its start is kept as if the user had set it: a probed short step "
+        "never gets libgomp's spin",
     ),
     # ---- the network (lib/models): what every accuracy in Q3 and Q4 comes from
     Mutation(
@@ -176,8 +176,8 @@ MUTATIONS = [
         "lib/util/cpu_features.cc",
         "bool HasAmx(const CpuFeatures& cpu) { return cpu.amx_bf16 && cpu.amx_tile; }",
         "bool HasAmx(const CpuFeatures& cpu) { return cpu.amx_bf16 || cpu.avx512_bf16; }",
-        ["//tests/util:process_env_test"],
-        why="hosts with AVX-512 BF16 alone labelled AMX: libgomp's spin for their bf16 steps",
+        ["//tests/util:cpu_features_test"],
+        why="hosts with AVX-512 BF16 alone labelled AMX in every manifest",
     ),
     Mutation(
         "collapse_share_strict",
@@ -597,9 +597,41 @@ MUTATIONS = [
     Mutation(
         "stability_pools_threads",
         "analysis/stability.py",
-        'return row["arm"], row["precision"], threads_of(row)',
-        'return row["arm"], row["precision"], 1',
+        'return Setting(row["arm"], row["precision"], threads_of(row), row["onednn_isa"]',
+        'return Setting(row["arm"], row["precision"], 1, row["onednn_isa"]',
         ["//tests/analysis:stability_test"],
         why="runs with one and two threads (other summation orders) counted as one cell",
+    ),
+    Mutation(
+        "stability_pools_hosts",
+        "analysis/stability.py",
+        'threads_of(row), row["onednn_isa"], row.get("input_scale") or "unit")',
+        'threads_of(row), "any", row.get("input_scale") or "unit")',
+        ["//tests/analysis:stability_test"],
+        why="runs of two kinds of host (other oneDNN ISAs, other summation orders) counted as one cell",
+    ),
+    Mutation(
+        "precision_effect_ignores_threads",
+        "analysis/report_stability.py",
+        "if p_precision < FISHER_ALPHA and p_threads >= FISHER_ALPHA:",
+        "if p_precision < FISHER_ALPHA:",
+        ["//tests/analysis:report_stability_test"],
+        why="bf16 called a precision effect although a second thread moves the rate as much",
+    ),
+    Mutation(
+        "unscaled_pattern_ignores_x1",
+        "analysis/report_stability.py",
+        "trains = x1.collapsed == 0",
+        "trains = True",
+        ["//tests/analysis:report_stability_test"],
+        why="unscaled inputs said to reproduce the homework although they collapse at x1 already",
+    ),
+    Mutation(
+        "speed_page_bf16_without_margin",
+        "analysis/speed_page.py",
+        'picked = bf16 if bf16 and total(bf16) >= BF16_MARGIN * total(probe["fp32"]) else probe["fp32"]',
+        'picked = bf16 if bf16 else probe["fp32"]',
+        ["//tests/analysis:speed_page_test"],
+        why="speed.md credits the C++ default with bf16 on a host where auto keeps fp32",
     ),
 ]
