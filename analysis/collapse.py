@@ -61,6 +61,13 @@ def rates_and_bars(cells):
     return rates, [r - c.interval[0] for r, c in zip(rates, cells)], [c.interval[1] - r for r, c in zip(rates, cells)]
 
 
+def draw_rates(ax, xs, cells, colour, label, linestyle):
+    """The cells' collapse rates at `xs` with their Wilson 95 % bars; returns the rates."""
+    rates, lows, highs = rates_and_bars(cells)
+    ax.errorbar(xs, rates, yerr=[lows, highs], color=colour, marker="o", capsize=3, label=label, linestyle=linestyle)
+    return rates
+
+
 # The collapse profile's protocol (lib/sweep/sweep_plan.cc): Table 2 counts only its runs, so that
 # a run made in the same folder with another precision or length is never pooled with them.
 STUDY_PRECISION = "fp32"
@@ -119,21 +126,11 @@ def collapse_rate_figure(by_cell, out_prefix, keras_reference=None):
         if not keys:
             continue
         xs = [k[2] * offsets[(arm, init)] for k in keys]
-        rates, lows, highs = rates_and_bars([by_cell[k] for k in keys])
         label = (
             f"{'BatchNorm' if arm == 'bn' else 'baseline'}, {init} init (n = {min(by_cell[k].n for k in keys)}"
             f"{'' if len({by_cell[k].n for k in keys}) == 1 else '+'})"
         )
-        ax.errorbar(
-            xs,
-            rates,
-            yerr=[lows, highs],
-            color=colour,
-            marker="o",
-            capsize=3,
-            label=label,
-            linestyle="-" if arm == "baseline" else "--",
-        )
+        rates = draw_rates(ax, xs, [by_cell[k] for k in keys], colour, label, "-" if arm == "baseline" else "--")
         drawn[(arm, init)] = {"multipliers": [k[2] for k in keys], "rates": rates}
     for (arm, multiplier, epochs), cell in sorted((keras_reference or {}).items()):
         if epochs > 3 or not cell.n:

@@ -66,6 +66,18 @@ def _row_cells(r):
     ]
 
 
+def files_with_hosts(folder, prefix):
+    """(file name, its hosts.csv row) of the CSVs in `folder` named `prefix`*: files that do not
+    name their own host; one without a row is an error that names both files."""
+    path = os.path.join(folder, HOSTS_CSV)
+    hosts = {r["file"]: r for r in csv_io.read_rows(path)} if os.path.exists(path) else {}
+    for name in sorted(os.listdir(folder)):
+        if name.startswith(prefix):
+            if name not in hosts:
+                raise ValueError(f"{path}: no row for {name} (its host and date)")
+            yield name, hosts[name]
+
+
 def speed_page(data_dir, out_dir):
     """Writes `out_dir`/speed.md; returns its path, or None without a throughput CSV."""
     folder = os.path.join(data_dir, SPEED_DIR)
@@ -138,18 +150,8 @@ def speed_page(data_dir, out_dir):
         ],
         [_row_cells(r) for r in ordered],
     )
-    hosts = (
-        {r["file"]: r for r in csv_io.read_rows(os.path.join(folder, HOSTS_CSV))}
-        if os.path.exists(os.path.join(folder, HOSTS_CSV))
-        else {}
-    )
-    for name in sorted(os.listdir(folder)):
-        if not name.startswith("libtorch_side_by_side."):
-            continue
+    for name, host in files_with_hosts(folder, "libtorch_side_by_side."):
         side = csv_io.read_rows(os.path.join(folder, name))
-        host = hosts.get(name)
-        if host is None:
-            raise ValueError(f"{os.path.join(folder, HOSTS_CSV)}: no row for {name} (its host and date)")
         doc.add(
             f"## LibTorch 1.13 and LibTorch 2 side by side: {host['cpu_model']}, {host['isa']}, {host['date']}",
             "",
@@ -168,12 +170,7 @@ def speed_page(data_dir, out_dir):
             ["measure"] + [f"LibTorch {v}" for v in versions],
             [[k] + [cells[k].get(v, "-") for v in versions] for k in cells],
         )
-    for name in sorted(os.listdir(folder)):
-        if not name.startswith("contention."):
-            continue
-        host = hosts.get(name)
-        if host is None:
-            raise ValueError(f"{os.path.join(folder, HOSTS_CSV)}: no row for {name} (its host and date)")
+    for name, host in files_with_hosts(folder, "contention."):
         doc.add(
             f"## OpenMP waits beside a busy process: {host['cpu_model']}, {host['isa']}, {host['date']}",
             "",

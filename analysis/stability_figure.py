@@ -35,19 +35,12 @@ def stability_figure(curves, lr50s, out_prefix):
             colour = COLOURS[i % len(COLOURS)]
             nudge = 1 + 0.02 * (i - (len(panel) - 1) / 2)  # keeps the error bars of one lr apart
             xs = [m * nudge for m, _ in curve]
-            rates, lows, highs = collapse.rates_and_bars([c for _, c in curve])
             n_seeds = sorted({c.n for _, c in curve})
-            ax.errorbar(
-                xs,
-                rates,
-                yerr=[lows, highs],
-                color=colour,
-                marker="o",
-                capsize=3,
-                linestyle="none",
-                label=f"{label(key, with_isa=False)} (n = {n_seeds[0]}"
-                f"{'' if len(n_seeds) == 1 else f'-{n_seeds[-1]}'} a cell)",
+            label_text = (
+                f"{label(key, with_isa=False)} (n = {n_seeds[0]}"
+                f"{'' if len(n_seeds) == 1 else f'-{n_seeds[-1]}'} a cell)"
             )
+            rates = collapse.draw_rates(ax, xs, [c for _, c in curve], colour, label_text, "none")
             fit = lr50s.get(key)
             if fit is not None and fit.kind == "fit":
                 grid = [ticks[0] * (ticks[-1] / ticks[0]) ** (j / 100) for j in range(101)]

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "lib/compat/torch_compat.h"
 #include "lib/data/cifar10.h"
+#include "lib/experiment/bn_sweep_plan.h"
 #include "lib/experiment/cifar10_flags.h"
 #include "lib/experiment/experiment.h"
 #include "lib/experiment/precision_probe.h"
@@ -64,126 +65,118 @@ absl::Status RunWorker(const sweep::SweepConfig& config, int index, const std::s
   return train::WriteTrainResult(sweep::WorkerResultPathIn(out_dir, *run), *result);
 }
 
-// Prints the plan, one line per run with its state; returns the runs to train.
-absl::StatusOr<std::vector<sweep::RunSpec>> PrintPlan(const BnSweepSettings& settings,
-                                                      const SweepSetup& setup,
-                                                      const std::vector<sweep::RunSpec>& plan,
-                                                      const sweep::SweepStore& store,
-                                                      const std::string& out_dir,
-                                                      const std::optional<ProbeOutcome>& probe) {
+// --merge: the shard folders' finished runs into `out_dir`; trains nothing.
+absl::Status MergeShards(const std::string& merge_flag, const std::string& out_dir) {
+  std::vector<std::string> shards;
+  for (absl::string_view shard : absl::StrSplit(merge_flag, ',', absl::SkipEmpty())) {
+    shards.push_back(ResolveUserPath(std::string(shard)));
+    // Before the output folder is created or locked.
+    if (absl::Status s = sweep::CheckIsSweepFolder(shards.back()); !s.ok()) return s;
+  }
+  absl::StatusOr<sweep::SweepStore> store = sweep::SweepStore::Open(out_dir);
+  if (!store.ok()) return store.status();
+  if (absl::Status s = store->Merge(shards); !s.ok()) return s;
+  std::printf("q4_bn_sweep: merged %s into %s\n", absl::StrJoin(shards, ", ").c_str(),
+              out_dir.c_str());
+  return absl::OkStatus();
+}
+
+// Trains `todo` (in this process, or in `jobs` worker processes), recording
+// each finished run into `store` and its manifest entry as it finishes.
+absl::Status TrainTodo(const BnSweepSettings& settings, const SweepSetup& setup,
+                       const std::vector<sweep::RunSpec>& todo, int jobs, const data::Cifar10& data,
+                       sweep::SweepStore& store, const std::string& out_dir,
+                       const std::optional<ProbeOutcome>& probe, Manifest& manifest) {
   const sweep::SweepConfig& config = setup.config;
-  const std::string precision = train::PrecisionName(config.train.precision);
-  std::printf("q4_bn_sweep plan (%s, shard %d of %d) -> %s\n", settings.profile.c_str(),
-              settings.shard_index + 1, settings.num_shards, out_dir.c_str());
-  std::string precision_note;
-  if (probe.has_value()) {
-    precision_note = absl::StrCat(" (", DescribeOutcome(*probe), ")");
-  } else if (settings.precision.empty()) {
-    precision_note = absl::StrCat(" (the ", setup.profile.name, " profile's)");
-  }
-  std::printf("  host: %s (%s), oneDNN ISA %s; precision %s%s\n", CpuModelName().c_str(),
-              HostKind(DetectCpuFeatures()).c_str(), OneDnnIsa().c_str(), precision.c_str(),
-              precision_note.c_str());
-  const int threads = config.train.threads;
-  std::printf(
-      "  %d run%s at once x %d thread%s each%s\n", setup.jobs, setup.jobs == 1 ? "" : "s", threads,
-      threads == 1 ? "" : "s",
-      settings.jobs == 0 && settings.threads == 0 ? " (default: one 1-thread run per core)" : "");
-  std::printf("  %s profile: %s\n", setup.profile.name.c_str(), setup.profile.about.c_str());
-  std::printf("  %-4s %-6s %-9s %6s %9s %5s  %s\n", "run", "init", "arm", "lr x", "lr", "seed",
-              "status");
-  std::vector<sweep::RunSpec> todo;
-  for (const auto& run : plan) {
-    absl::StatusOr<bool> done = store.IsComplete(run);
-    if (!done.ok()) return done.status();
-    const bool partial = !*done && std::filesystem::exists(store.CheckpointPath(run));
-    std::printf("  %-4d %-6s %-9s %6g %9g %5lu  %s\n", run.index, run.init.c_str(), run.arm.c_str(),
-                run.lr_multiplier, run.lr, static_cast<unsigned long>(run.seed),
-                *done     ? "done, skipped"
-                : partial ? "resumes from checkpoint"
-                          : "to run");
-    if (!*done) todo.push_back(run);
-  }
-  return todo;
-}
+  const train::TrainOptions& t = config.train;
+  manifest["torch_version"] = TORCH_VERSION;
+  manifest["threads"] = t.threads;
+  manifest["jobs"] = setup.jobs;
+  manifest["precision"] = train::PrecisionName(t.precision);
+  if (probe.has_value()) manifest["precision_probe"] = ProbeManifestEntry(*probe);
+  manifest["profile"] = setup.profile.name;
+  manifest["data"] = {{"dir", data.dir},
+                      {"md5", data.file_md5},
+                      {"train_images", data.train.size()},
+                      {"test_images", data.test.size()}};
+  const auto start = std::chrono::steady_clock::now();
+  sweep::SweepProgress progress(static_cast<int>(todo.size()), t.epochs);
+  auto elapsed = [&start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  auto print_progress = [&] {
+    std::fprintf(stderr, "%s\n", progress.Line(elapsed()).c_str());
+    std::fflush(stderr);
+  };
+  auto record = [&](const sweep::RunSpec& run, const train::TrainResult& result) -> absl::Status {
+    if (absl::Status s = store.RecordRun(run, result); !s.ok()) return s;
+    std::filesystem::remove(store.CheckpointPath(run));
+    std::filesystem::remove(sweep::WorkerResultPathIn(out_dir, run));
+    std::filesystem::remove(sweep::WorkerProgressPathIn(out_dir, run));
+    progress.EpochDone(run.run_id, static_cast<int>(result.history.size()));
+    progress.RunDone(run.run_id);
+    print_progress();
+    const train::RunSummary s = train::Summarize(result);
+    std::printf("  done %s: final val acc %.4f, best %.4f (epoch %d)%s\n", run.run_id.c_str(),
+                s.final_val_acc, s.best_val_acc, s.best_epoch, result.diverged ? ", DIVERGED" : "");
+    std::fflush(stdout);
+    nlohmann::json entry = RunManifestEntry({run.arm, run.init, sweep::RunOptions(run, t),
+                                             train::CheckpointFile(sweep::kProgram, run.run_id)},
+                                            result, data, manifest);
+    entry["lr_multiplier"] = run.lr_multiplier;
+    manifest["runs"][run.run_id] = std::move(entry);
+    return manifest.Write(out_dir);
+  };
 
-// Seconds to train `todo` on `jobs` slots at each arm's `speed`.
-double ScheduledSeconds(const sweep::SweepConfig& config, const std::vector<sweep::RunSpec>& todo,
-                        int jobs, const data::Cifar10& data,
-                        const std::map<std::string, sweep::Speed>& speed) {
-  std::vector<double> run_seconds;
-  for (const auto& run : todo) {
-    const sweep::Speed& s = speed.at(run.arm);
-    run_seconds.push_back(config.train.epochs *
-                          (static_cast<double>(data.train.size()) / s.train_images_per_second +
-                           static_cast<double>(data.test.size()) / s.eval_images_per_second));
-  }
-  return sweep::ScheduledSeconds(run_seconds, jobs);
-}
-
-std::string SpeedText(const std::map<std::string, sweep::Speed>& speed) {
-  return absl::StrJoin(speed, ", ", [](std::string* out, const auto& kv) {
-    absl::StrAppendFormat(out, "%s %.0f img/s", kv.first, kv.second.train_images_per_second);
-  });
-}
-
-// The estimate: each arm's step and evaluation timed with the runs' threads
-// and precision (the probe's timings, taken with `jobs` processes at once,
-// for both precisions when it ran), scaled to the plan, scheduled on the job slots.
-double PrintEstimate(const sweep::SweepConfig& config, const std::vector<sweep::RunSpec>& todo,
-                     int jobs, const data::Cifar10& data,
-                     const std::optional<ProbeOutcome>& probe) {
-  const std::string picked = train::PrecisionName(config.train.precision);
-  std::map<std::string, std::map<std::string, sweep::Speed>> speed;  // precision -> arm -> speed
-  if (probe.has_value()) {
-    for (const ProbeTiming& t : probe->record.timings) {
-      speed[train::PrecisionName(t.precision)][t.arm] = {t.train_images_per_second,
-                                                         t.eval_images_per_second, t.step_ms};
+  if (jobs == 1) {
+    for (const auto& run : todo) {
+      std::fprintf(stderr, "q4_bn_sweep: run %d %s\n", run.index, run.run_id.c_str());
+      auto on_epoch = [&](const train::TrainResult& so_far) {
+        if (progress.EpochDone(run.run_id, static_cast<int>(so_far.history.size())))
+          print_progress();
+        return absl::OkStatus();
+      };
+      absl::StatusOr<train::TrainResult> result =
+          sweep::TrainRun(run, data, t, store.CheckpointPath(run), on_epoch);
+      if (!result.ok()) return result.status();
+      if (absl::Status s = record(run, *result); !s.ok()) return s;
     }
   } else {
-    for (const auto& arm : config.arms) speed[picked][arm] = sweep::MeasureSpeed(arm, config.train);
+    std::vector<std::string> worker_args = settings.program_args;
+    for (const std::string& flag :
+         {absl::StrCat("--threads=", t.threads), std::string("--jobs=1"),
+          absl::StrCat("--out_dir=", out_dir), absl::StrCat("--data_dir=", data.dir),
+          absl::StrCat("--precision=", train::PrecisionName(t.precision)),
+          std::string("--nodownload"), std::string("--nodry_run")}) {
+      worker_args.push_back(flag);
+    }
+    std::fprintf(stderr, "q4_bn_sweep: %d workers for %zu runs\n", jobs, todo.size());
+    if (absl::Status s = sweep::RunInWorkers(
+            todo, jobs, worker_args,
+            [&out_dir](const sweep::RunSpec& run) {
+              return sweep::WorkerResultPathIn(out_dir, run);
+            },
+            record,
+            [&] {  // each worker's epochs so far, from its progress file
+              bool news = false;
+              for (const auto& run : todo) {
+                absl::StatusOr<std::string> text =
+                    ReadFile(sweep::WorkerProgressPathIn(out_dir, run));
+                int epochs = 0;
+                if (text.ok() && absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &epochs))
+                  news = progress.EpochDone(run.run_id, epochs) || news;
+              }
+              if (news) print_progress();
+            });
+        !s.ok()) {
+      return s;
+    }
   }
-  const double estimate = ScheduledSeconds(config, todo, jobs, data, speed.at(picked));
-  std::printf("  %zu runs to train; timed %s; estimated %s", todo.size(),
-              SpeedText(speed.at(picked)).c_str(),
-              absl::FormatDuration(absl::Seconds(static_cast<int64_t>(estimate))).c_str());
-  for (const auto& [precision, arms] : speed) {
-    if (precision == picked) continue;
-    const double other = ScheduledSeconds(config, todo, jobs, data, arms);
-    std::printf(" in %s; in %s (%s) it would take %s", picked.c_str(), precision.c_str(),
-                SpeedText(arms).c_str(),
-                absl::FormatDuration(absl::Seconds(static_cast<int64_t>(other))).c_str());
-  }
-  std::printf("\n");
-  std::fflush(stdout);
-  return estimate;
+  return absl::OkStatus();
 }
 
 // What the probe times: the networks of the planned arms, with the runs'
 // threads, in as many processes as the sweep trains at once.
-// The quick profile's margins beside the committed full grid's (reports/data/q4_summary.csv).
-void PrintBesideFullGrid(const std::string& out_dir) {
-  // The committed grid, wherever --out_dir put the quick runs.
-  const std::string full_path =
-      (std::filesystem::path(WorkspaceDir()) / "reports" / "data" / sweep::kSummaryCsv).string();
-  absl::StatusOr<CsvTable> quick =
-      CsvTable::Read((std::filesystem::path(out_dir) / sweep::kSummaryCsv).string());
-  absl::StatusOr<CsvTable> full = CsvTable::Read(full_path);
-  if (!quick.ok() || !full.ok()) {
-    std::printf("quick profile: no full grid at %s to compare with\n", full_path.c_str());
-    return;
-  }
-  absl::StatusOr<std::vector<sweep::GridComparison>> cells = sweep::CompareWithFullGrid(
-      *quick, *full, data::kRecordsPerFile * data::TrainingFiles().size());
-  if (!cells.ok()) {
-    std::printf("quick profile: %s\n", std::string(cells.status().message()).c_str());
-    return;
-  }
-  std::printf(
-      "quick profile beside the full grid (%s; final val acc, mean over seeds (seeds)):\n%s",
-      full_path.c_str(), sweep::FormatGridComparison(*cells).c_str());
-}
-
 ProbeRequest ProbeRequestFor(const SweepSetup& setup, const BnSweepSettings& settings) {
   ProbeRequest request;
   for (const std::string& arm : setup.config.arms) {
@@ -285,20 +278,7 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
   config.libtorch = compat::TorchMajorMinor();
   const std::string out_dir = OutDir(setup.profile.out_subdir).string();
 
-  std::vector<std::string> shards;
-  for (absl::string_view shard : absl::StrSplit(settings.merge, ',', absl::SkipEmpty())) {
-    shards.push_back(ResolveUserPath(std::string(shard)));
-    // Before the output folder is created or locked.
-    if (absl::Status s = sweep::CheckIsSweepFolder(shards.back()); !s.ok()) return s;
-  }
-  if (!shards.empty()) {
-    absl::StatusOr<sweep::SweepStore> store = sweep::SweepStore::Open(out_dir);
-    if (!store.ok()) return store.status();
-    if (absl::Status s = store->Merge(shards); !s.ok()) return s;
-    std::printf("q4_bn_sweep: merged %s into %s\n", absl::StrJoin(shards, ", ").c_str(),
-                out_dir.c_str());
-    return absl::OkStatus();
-  }
+  if (!settings.merge.empty()) return MergeShards(settings.merge, out_dir);
 
   // auto: timed, before anything is written (a worker is told the parent's choice).
   std::optional<ProbeOutcome> probe;
@@ -340,91 +320,14 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
   const double estimate = PrintEstimate(config, *todo, jobs, *data, probe);
   if (settings.dry_run) return absl::OkStatus();
 
-  const train::TrainOptions& t = config.train;
-  manifest["torch_version"] = TORCH_VERSION;
-  manifest["threads"] = t.threads;
-  manifest["jobs"] = setup.jobs;
-  manifest["precision"] = train::PrecisionName(t.precision);
-  if (probe.has_value()) manifest["precision_probe"] = ProbeManifestEntry(*probe);
-  manifest["profile"] = setup.profile.name;
-  manifest["data"] = {{"dir", data->dir},
-                      {"md5", data->file_md5},
-                      {"train_images", data->train.size()},
-                      {"test_images", data->test.size()}};
   const auto start = std::chrono::steady_clock::now();
-  sweep::SweepProgress progress(static_cast<int>(todo->size()), t.epochs);
-  auto elapsed = [&start] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
-  auto print_progress = [&] {
-    std::fprintf(stderr, "%s\n", progress.Line(elapsed()).c_str());
-    std::fflush(stderr);
-  };
-  auto record = [&](const sweep::RunSpec& run, const train::TrainResult& result) -> absl::Status {
-    if (absl::Status s = store->RecordRun(run, result); !s.ok()) return s;
-    std::filesystem::remove(store->CheckpointPath(run));
-    std::filesystem::remove(sweep::WorkerResultPathIn(out_dir, run));
-    std::filesystem::remove(sweep::WorkerProgressPathIn(out_dir, run));
-    progress.EpochDone(run.run_id, static_cast<int>(result.history.size()));
-    progress.RunDone(run.run_id);
-    print_progress();
-    const train::RunSummary s = train::Summarize(result);
-    std::printf("  done %s: final val acc %.4f, best %.4f (epoch %d)%s\n", run.run_id.c_str(),
-                s.final_val_acc, s.best_val_acc, s.best_epoch, result.diverged ? ", DIVERGED" : "");
-    std::fflush(stdout);
-    nlohmann::json entry = RunManifestEntry({run.arm, run.init, sweep::RunOptions(run, t),
-                                             train::CheckpointFile(sweep::kProgram, run.run_id)},
-                                            result, *data, manifest);
-    entry["lr_multiplier"] = run.lr_multiplier;
-    manifest["runs"][run.run_id] = std::move(entry);
-    return manifest.Write(out_dir);
-  };
-
-  if (jobs == 1) {
-    for (const auto& run : *todo) {
-      std::fprintf(stderr, "q4_bn_sweep: run %d %s\n", run.index, run.run_id.c_str());
-      auto on_epoch = [&](const train::TrainResult& so_far) {
-        if (progress.EpochDone(run.run_id, static_cast<int>(so_far.history.size())))
-          print_progress();
-        return absl::OkStatus();
-      };
-      absl::StatusOr<train::TrainResult> result =
-          sweep::TrainRun(run, *data, t, store->CheckpointPath(run), on_epoch);
-      if (!result.ok()) return result.status();
-      if (absl::Status s = record(run, *result); !s.ok()) return s;
-    }
-  } else {
-    std::vector<std::string> worker_args = settings.program_args;
-    for (const std::string& flag :
-         {absl::StrCat("--threads=", t.threads), std::string("--jobs=1"),
-          absl::StrCat("--out_dir=", out_dir), absl::StrCat("--data_dir=", data->dir),
-          absl::StrCat("--precision=", train::PrecisionName(t.precision)),
-          std::string("--nodownload"), std::string("--nodry_run")}) {
-      worker_args.push_back(flag);
-    }
-    std::fprintf(stderr, "q4_bn_sweep: %d workers for %zu runs\n", jobs, todo->size());
-    if (absl::Status s = sweep::RunInWorkers(
-            *todo, jobs, worker_args,
-            [&out_dir](const sweep::RunSpec& run) {
-              return sweep::WorkerResultPathIn(out_dir, run);
-            },
-            record,
-            [&] {  // each worker's epochs so far, from its progress file
-              bool news = false;
-              for (const auto& run : *todo) {
-                absl::StatusOr<std::string> text =
-                    ReadFile(sweep::WorkerProgressPathIn(out_dir, run));
-                int epochs = 0;
-                if (text.ok() && absl::SimpleAtoi(absl::StripAsciiWhitespace(*text), &epochs))
-                  news = progress.EpochDone(run.run_id, epochs) || news;
-              }
-              if (news) print_progress();
-            });
-        !s.ok()) {
-      return s;
-    }
+  if (absl::Status s =
+          TrainTodo(settings, setup, *todo, jobs, *data, *store, out_dir, probe, manifest);
+      !s.ok()) {
+    return s;
   }
-  const double took = elapsed();
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("q4_bn_sweep: %zu runs trained in %s (estimated %s, %+.0f%%); summary in %s/%s\n",
               todo->size(), absl::FormatDuration(absl::Seconds(static_cast<int64_t>(took))).c_str(),
               absl::FormatDuration(absl::Seconds(static_cast<int64_t>(estimate))).c_str(),

@@ -19,23 +19,21 @@
 // experiment). Two processes on one folder: the second is refused. What is
 // read is checked first: the history's columns, each record's fields, and
 // that the history holds every epoch a record claims; errors name the file
-// and what to do.
+// and what to do. The files' formats: sweep_folder.h (records, history),
+// sweep_tables.h (summary and collapse tables).
 
 #include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/sweep/sweep_folder.h"
 #include "lib/sweep/sweep_plan.h"
+#include "lib/sweep/sweep_tables.h"
 #include "lib/train/metrics.h"
 #include "lib/util/csv.h"
 
 namespace hw1::sweep {
-
-inline constexpr char kHistoryCsv[] = "q4_history.csv";
-inline constexpr char kSummaryCsv[] = "q4_summary.csv";
-inline constexpr char kCollapseCsv[] = "q4_collapse.csv";
-inline constexpr char kProgram[] = "q4_bn_sweep";  // names its checkpoint folder
 
 // Paths of a run inside a sweep folder `dir`: its checkpoint, and the result a
 // worker process leaves beside it for the process that records the run.
@@ -44,20 +42,6 @@ std::string WorkerResultPathIn(const std::string& dir, const RunSpec& run);
 // The epochs a worker has finished, one number, rewritten after each epoch:
 // what the parent's progress line counts.
 std::string WorkerProgressPathIn(const std::string& dir, const RunSpec& run);
-
-struct RunRecord {
-  std::string run_id, arm, signature, precision;
-  std::string init = "keras";  // records made before --init existed were all Keras'
-  // Test images the final model assigned to each class; empty when the run
-  // diverged or was recorded before these were kept.
-  std::vector<int64_t> val_prediction_counts;
-  double lr_multiplier = 0, lr = 0;
-  uint64_t seed = 0;
-  bool diverged = false;
-  int epochs_completed = 0;
-  double wall_seconds = 0;
-  int64_t train_images = 0;  // what it trained on (the run id names a --train_limit too)
-};
 
 class SweepStore {
  public:
@@ -106,30 +90,6 @@ class SweepStore {
 // Is `dir` a sweep folder (has runs/)? NotFound naming it otherwise; checked
 // before any output folder is created or locked.
 absl::Status CheckIsSweepFolder(const std::string& dir);
-
-// What runs of one grid share: the signature without arm, init, lr, seed,
-// precision and threads (epochs, batch size, decay, data limits, LibTorch, data).
-std::string ProtocolOf(const RunRecord& record);
-
-// The columns q4_history.csv must have.
-const std::vector<std::string>& HistoryColumns();
-
-// q4_summary.csv's rows (run_id, arm, lr_multiplier, lr, seed, train_images,
-// final_val_acc, …), from records and the history table. epochs_to_target
-// is the first epoch whose val accuracy reaches the final val accuracy of the
-// baseline ×1 run of the same seed, precision and protocol (empty when there
-// is none or never).
-absl::StatusOr<CsvTable> BuildSummary(const std::vector<RunRecord>& records,
-                                      const CsvTable& history, const std::string& history_source);
-
-// q4_collapse.csv's rows: run_id, init, arm, lr_multiplier, seed, epochs,
-// train_images, final_val_acc, majority_class_share, collapsed, diverged, precision.
-// `collapsed` is empty when it cannot be told (no prediction counts and a
-// final accuracy at or below the rule's threshold); a diverged run has no
-// final accuracy and is not counted as collapsed.
-absl::StatusOr<CsvTable> BuildCollapseTable(const std::vector<RunRecord>& records,
-                                            const CsvTable& history,
-                                            const std::string& history_source);
 
 }  // namespace hw1::sweep
 

@@ -247,7 +247,7 @@ MUTATIONS = [
     ),
     Mutation(
         "sweep_store_collapse_share",
-        "lib/sweep/sweep_store.cc",
+        "lib/sweep/sweep_tables.cc",
         "train::IsCollapsed(val_acc, majority)",
         "train::IsCollapsed(val_acc, 1.0)",
         ["//tests/sweep:sweep_store_test"],
@@ -612,18 +612,18 @@ MUTATIONS = [
     ),
     Mutation(
         "precision_effect_ignores_threads",
-        "analysis/report_stability.py",
+        "analysis/report_stability_causes.py",
         "if p_precision < FISHER_ALPHA and p_threads >= FISHER_ALPHA:",
         "if p_precision < FISHER_ALPHA:",
-        ["//tests/analysis:report_stability_test"],
+        ["//tests/analysis:report_stability_causes_test"],
         why="bf16 called a precision effect although a second thread moves the rate as much",
     ),
     Mutation(
         "unscaled_pattern_ignores_x1",
-        "analysis/report_stability.py",
+        "analysis/report_stability_causes.py",
         "trains = x1.collapsed == 0",
         "trains = True",
-        ["//tests/analysis:report_stability_test"],
+        ["//tests/analysis:report_stability_causes_test"],
         why="unscaled inputs said to reproduce the homework although they collapse at x1 already",
     ),
     Mutation(

@@ -1,10 +1,10 @@
-"""analysis/report_stability.py: the sections' verdicts follow the numbers, on hand-made rows."""
+"""analysis/report_stability_causes.py: the sections' verdicts follow the numbers, on hand-made rows."""
 
 import os
 import unittest
 
 from analysis import markdown
-from analysis import report_stability
+from analysis import report_stability_causes
 from analysis import stability
 from analysis.results import Results
 from tests.analysis import fixtures
@@ -29,17 +29,17 @@ def three_way(fp32_1t, bf16_1t, fp32_2t, n=30):
 
 class NumericsSectionTest(unittest.TestCase):
     def test_a_precision_effect_needs_bf16_to_differ_and_the_second_thread_not(self):
-        text = text_of(report_stability.numerics_section, three_way(15, 2, 14))
+        text = text_of(report_stability_causes.numerics_section, three_way(15, 2, 14))
         self.assertIn("fp32, 1 thread 15 of 30", text)
         self.assertIn("a precision effect", text)
 
     def test_any_change_of_numerics(self):
-        text = text_of(report_stability.numerics_section, three_way(15, 2, 28))
+        text = text_of(report_stability_causes.numerics_section, three_way(15, 2, 28))
         self.assertIn("any change of numerics moves it", text)
 
     def test_no_effect_and_seeds_agreeing_by_construction(self):
         # The same seeds collapse in every setting: rates equal, agreement 30 of 30, far above chance (15).
-        text = text_of(report_stability.numerics_section, three_way(15, 15, 15))
+        text = text_of(report_stability_causes.numerics_section, three_way(15, 15, 15))
         self.assertIn("No test separates the settings", text)
         self.assertIn("30 of 30 seeds have the same outcome", text)
         self.assertIn("more often than chance", text)
@@ -50,12 +50,12 @@ class NumericsSectionTest(unittest.TestCase):
         rows = [row("baseline", 30, s, s < 15) for s in range(30)]
         rows += [row("baseline", 30, s, s % 2 == 1, threads=2) for s in range(30)]
         rows += [row("baseline", 30, s, s % 2 == 0, precision="bf16") for s in range(30)]
-        text = text_of(report_stability.numerics_section, rows)
+        text = text_of(report_stability_causes.numerics_section, rows)
         self.assertIn("no better than chance", text)
 
     def test_nothing_without_all_three_settings(self):
         rows = [r for r in three_way(15, 2, 14) if r["precision"] == "fp32"]
-        self.assertEqual(text_of(report_stability.numerics_section, rows), "")
+        self.assertEqual(text_of(report_stability_causes.numerics_section, rows), "")
 
 
 def history(run_id, m, accs):
@@ -83,7 +83,7 @@ class LateCollapseTest(unittest.TestCase):
         ]
         fixtures.write(folder, "q4_history.csv", "\n".join(lines) + "\n")
         doc = markdown.Document(fixtures.tmpdir())
-        report_stability.late_collapse_section(doc, Results(data))
+        report_stability_causes.late_collapse_section(doc, Results(data))
         text = "\n".join(doc.lines)
         self.assertIn("x5: 0 of 4 collapsed, 0 of them after epoch 3", text)
         # 0 of 8: Wilson's upper bound 0.32.
@@ -99,7 +99,7 @@ class ExplanationsTest(unittest.TestCase):
         by_cell = stability.cells(rows)
         lr50s = {k: stability.fit_lr50(c) for k, c in stability.curves(by_cell).items()}
         doc = markdown.Document(fixtures.tmpdir())
-        report_stability.explanations_section(
+        report_stability_causes.explanations_section(
             doc, by_cell, lr50s, None, {"avx2": ("falls", "no effect")}, ("stands", "trains at x1")
         )
         text = "\n".join(doc.lines)
@@ -115,19 +115,19 @@ class UnscaledInputsSectionTest(unittest.TestCase):
 
     def test_the_homeworks_pattern(self):
         rows = self.raw(1, 0) + self.raw(5, 8) + [row("baseline", 5, s, False) for s in range(10)]
-        text = text_of(report_stability.unscaled_inputs_section, rows)
+        text = text_of(report_stability_causes.unscaled_inputs_section, rows)
         self.assertIn("x5: 8 of 10", text)
         self.assertIn("inputs in [0, 1]: 0 of 10", text)
         self.assertIn("reproduce the homework's pattern", text)
 
     def test_not_the_pattern(self):
-        text = text_of(report_stability.unscaled_inputs_section, self.raw(1, 3) + self.raw(5, 4))
+        text = text_of(report_stability_causes.unscaled_inputs_section, self.raw(1, 3) + self.raw(5, 4))
         self.assertIn("do not reproduce", text)
         self.assertIn("3 of 10 collapse already", text)
         self.assertIn("at x5 4 of 10 collapse", text)
 
     def test_no_raw_runs_no_section(self):
-        self.assertEqual(text_of(report_stability.unscaled_inputs_section, [row("baseline", 5, 0, False)]), "")
+        self.assertEqual(text_of(report_stability_causes.unscaled_inputs_section, [row("baseline", 5, 0, False)]), "")
 
 
 if __name__ == "__main__":
