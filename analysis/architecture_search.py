@@ -1,7 +1,7 @@
 """Q3: which network did the homework train? The candidates of q3_train_cnn --widths/--dropout
 (reports/data/q3_architecture_search.csv) set beside the Keras example and the homework.
 
-Facts only (tested in tests/analysis/architecture_search_test.py); analysis/report.py words them.
+Facts only (tested in tests/analysis/architecture_search_test.py); analysis/report_q3.py words them.
 """
 
 from collections import defaultdict

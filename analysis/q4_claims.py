@@ -1,6 +1,6 @@
 """Q4: the homework's three claims about BatchNorm, as facts computed from Table 1's runs.
 
-Facts only (tested in tests/analysis/q4_claims_test.py); analysis/report.py words them.
+Facts only (tested in tests/analysis/q4_claims_test.py); analysis/report_q4.py words them.
 `by` maps (arm, lr multiplier, precision) to q4_summary.csv rows; `main` is the precision compared.
 """
 

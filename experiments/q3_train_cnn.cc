@@ -8,10 +8,11 @@
 #include "lib/experiment/experiment.h"
 #include "lib/experiment/train_cnn_job.h"
 
-DEFINE_int32(epochs, 25, "Epochs");
-DEFINE_int32(batch_size, 32, "Batch size");
-DEFINE_double(lr, 1e-4, "Adam learning rate");
-DEFINE_double(decay, 1e-6, "Keras time-based decay: lr / (1 + decay * batches)");
+DEFINE_int32(epochs, hw1::train::kHomeworkEpochs, "Epochs");
+DEFINE_int32(batch_size, hw1::train::kHomeworkBatchSize, "Batch size");
+DEFINE_double(lr, hw1::train::kHomeworkLr, "Adam learning rate");
+DEFINE_double(decay, hw1::train::kHomeworkDecay,
+              "Keras time-based decay: lr / (1 + decay * batches)");
 DEFINE_uint64(seed, 0, "Seed for initialisation, shuffling and dropout");
 DEFINE_int32(threads, 0, "Intra-op threads (0: every core)");
 DEFINE_string(precision, "auto", "auto (bf16 autocast on CPUs with AMX, else fp32), fp32 or bf16");

@@ -25,7 +25,7 @@ DEFINE_string(profile, "full",
 DEFINE_string(arms, "baseline,bn", "Arms to train: baseline and/or bn");
 DEFINE_string(lr_multipliers, "",
               "Learning-rate multipliers of --base_lr (default: the profile's; full: 1,5,10,30)");
-DEFINE_double(base_lr, 1e-4, "The baseline learning rate");
+DEFINE_double(base_lr, hw1::train::kHomeworkLr, "The baseline learning rate");
 DEFINE_string(seeds, "", "Comma-separated seeds (default: the profile's; full and quick: 0)");
 DEFINE_string(bn_seeds, "",
               "Seeds of the bn arm when they differ from --seeds (default: the profile's)");
@@ -36,8 +36,8 @@ DEFINE_string(input_scale, "unit",
               "How pixels reach the network: unit (pixels / 255, the homework's) or raw255 (0-255; "
               "run ids say _inputraw255)");
 DEFINE_int32(epochs, 0, "Epochs per run (0: the profile's, 25 or 3)");
-DEFINE_int32(batch_size, 32, "Batch size");
-DEFINE_double(decay, 1e-6, "Keras time-based decay");
+DEFINE_int32(batch_size, hw1::train::kHomeworkBatchSize, "Batch size");
+DEFINE_double(decay, hw1::train::kHomeworkDecay, "Keras time-based decay");
 DEFINE_int64(train_limit, 0, "Use the first N training images (0: the profile's, all or 20,000)");
 DEFINE_int64(test_limit, 0, "Use the first N test images (0: the profile's: all 10,000)");
 DEFINE_int32(threads, 0, "Intra-op threads of each run (0: the cores divided among --jobs)");

@@ -264,7 +264,7 @@ absl::StatusOr<SweepSetup> SetUpSweep(const BnSweepSettings& settings) {
   absl::StatusOr<train::InputScale> input_scale = train::ParseInputScale(settings.input_scale);
   if (!input_scale.ok()) return input_scale.status();
   t.input_scale = *input_scale;
-  if (absl::Status s = train::ValidateTrainOptions(t); !s.ok()) return s;
+  if (absl::Status s = train::ValidateTrainOptions(t, "base_lr"); !s.ok()) return s;
   return setup;
 }
 

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "lib/sweep/sweep_plan.h"
+#include "lib/train/train_options.h"
 #include "lib/util/run_context.h"
 
 namespace hw1::experiment {
@@ -27,10 +28,10 @@ struct BnSweepSettings {
   std::string bn_seeds;              // the bn arm's seeds when they differ
   std::string inits;                 // keras and/or torch
   std::string input_scale = "unit";  // or raw255: pixels as 0-255
-  double base_lr = 1e-4;
+  double base_lr = train::kHomeworkLr;
   int epochs = 0;
-  int batch_size = 32;
-  double decay = 1e-6;
+  int batch_size = train::kHomeworkBatchSize;
+  double decay = train::kHomeworkDecay;
   int64_t train_limit = 0;  // -1: all images
   int64_t test_limit = 0;
   int threads = 0;        // per run; 0: the cores divided among the jobs

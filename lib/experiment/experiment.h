@@ -6,9 +6,11 @@
 //
 //   int main(int argc, char** argv) {
 //     hw1::Manifest manifest = hw1::experiment::Start("q1_conv1x1", "Q1: …", &argc, &argv);
-//     const std::filesystem::path out_dir = hw1::experiment::OutDir();
+//     hw1::experiment::Conv1x1Settings settings;  // from the flags
+//     settings.seed = FLAGS_seed;
+//     const absl::StatusOr<int> result = hw1::experiment::CheckConv1x1(settings, manifest);
+//     if (!result.ok()) return hw1::experiment::Fail("q1_conv1x1", result.status());
 //     …
-//     if (!status.ok()) return hw1::experiment::Fail("q1_conv1x1", status);
 //   }
 //
 // Defines --out_dir, which every experiment has.

@@ -57,7 +57,7 @@ struct ProbeKey {
   std::string libtorch;  // TORCH_VERSION
   int threads = 1;       // per process
   int processes = 1;     // processes at once (the sweep's jobs)
-  int batch_size = 32;
+  int batch_size = train::kHomeworkBatchSize;
   std::vector<std::string> arms;  // what was timed, in order (networks other than the
                                   // homework's named by their architecture tag)
 };

@@ -30,10 +30,10 @@ namespace hw1::experiment {
 
 // The run's settings as the user gave them (q3_train_cnn's flags).
 struct TrainCnnSettings {
-  int epochs = 25;
-  int batch_size = 32;
-  double lr = 1e-4;
-  double decay = 1e-6;
+  int epochs = train::kHomeworkEpochs;
+  int batch_size = train::kHomeworkBatchSize;
+  double lr = train::kHomeworkLr;
+  double decay = train::kHomeworkDecay;
   uint64_t seed = 0;
   int threads = 0;  // 0: every core
   std::string precision = "auto";

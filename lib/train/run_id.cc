@@ -8,9 +8,9 @@ namespace hw1::train {
 std::string MakeRunId(const RunIdentity& run) {
   std::string id = absl::StrFormat("%s_lr%g_seed%d_%s_t%d", run.arm, run.lr, run.seed,
                                    run.precision, run.threads);
-  if (run.batch_size != 32) absl::StrAppend(&id, "_b", run.batch_size);
-  if (run.decay != 1e-6) absl::StrAppend(&id, absl::StrFormat("_decay%g", run.decay));
-  if (run.epochs != 25) absl::StrAppend(&id, "_e", run.epochs);
+  if (run.batch_size != kHomeworkBatchSize) absl::StrAppend(&id, "_b", run.batch_size);
+  if (run.decay != kHomeworkDecay) absl::StrAppend(&id, absl::StrFormat("_decay%g", run.decay));
+  if (run.epochs != kHomeworkEpochs) absl::StrAppend(&id, "_e", run.epochs);
   if (run.train_limit >= 0) absl::StrAppend(&id, "_train", run.train_limit);
   if (run.test_limit >= 0) absl::StrAppend(&id, "_test", run.test_limit);
   if (run.libtorch != kReferenceLibTorch) absl::StrAppend(&id, "_torch", run.libtorch);

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "lib/train/train_options.h"
+
 namespace hw1::train {
 
 // The LibTorch of the committed results (Debian's libtorch-dev 1.13): run ids
@@ -17,13 +19,13 @@ inline constexpr char kReferenceLibTorch[] = "1.13";
 // What a run's id is made of: the settings that change its numbers.
 struct RunIdentity {
   std::string arm;  // "baseline" or "bn"
-  double lr = 1e-4;
+  double lr = kHomeworkLr;
   uint64_t seed = 0;
   std::string precision;  // resolved: "fp32" or "bf16"
   int threads = 1;        // intra-op threads: reductions split differently
-  int epochs = 25;
-  int batch_size = 32;
-  double decay = 1e-6;
+  int epochs = kHomeworkEpochs;
+  int batch_size = kHomeworkBatchSize;
+  double decay = kHomeworkDecay;
   int64_t train_limit = -1;  // -1: all images
   int64_t test_limit = -1;
   std::string libtorch = kReferenceLibTorch;  // "major.minor" it ran with

@@ -57,7 +57,7 @@ absl::Status SetPrecisionAndDevice(absl::string_view precision, absl::string_vie
   return absl::OkStatus();
 }
 
-absl::Status ValidateTrainOptions(const TrainOptions& o) {
+absl::Status ValidateTrainOptions(const TrainOptions& o, absl::string_view lr_flag) {
   if (o.epochs < 1)
     return absl::InvalidArgumentError(absl::StrCat("--epochs=", o.epochs, ": must be >= 1"));
   if (o.batch_size < 1) {
@@ -65,7 +65,8 @@ absl::Status ValidateTrainOptions(const TrainOptions& o) {
         absl::StrCat("--batch_size=", o.batch_size, ": must be >= 1"));
   }
   if (!(o.lr > 0) || !std::isfinite(o.lr)) {
-    return absl::InvalidArgumentError(absl::StrCat("--lr=", o.lr, ": must be a finite number > 0"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", lr_flag, "=", o.lr, ": must be a finite number > 0"));
   }
   if (!(o.decay >= 0) || !std::isfinite(o.decay)) {
     return absl::InvalidArgumentError(

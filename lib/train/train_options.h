@@ -26,12 +26,19 @@ std::string PrecisionName(Precision precision);                      // "fp32" /
 absl::StatusOr<InputScale> ParseInputScale(absl::string_view text);  // unit|raw255 (--input_scale)
 std::string InputScaleName(InputScale scale);                        // "unit" / "raw255"
 
+// The homework's protocol, given once: TrainOptions' defaults, every flag's
+// default, and what a run id leaves unsaid (run_id.h).
+inline constexpr int kHomeworkEpochs = 25;
+inline constexpr int kHomeworkBatchSize = 32;
+inline constexpr double kHomeworkLr = 1e-4;
+inline constexpr double kHomeworkDecay = 1e-6;
+
 struct TrainOptions {
-  int epochs = 25;
-  int batch_size = 32;
-  double lr = 1e-4;
-  double decay = 1e-6;     // Keras: lr_t = lr / (1 + decay * t), t = batches done
-  double adam_eps = 1e-7;  // Keras' Adam epsilon (LibTorch: 1e-8)
+  int epochs = kHomeworkEpochs;
+  int batch_size = kHomeworkBatchSize;
+  double lr = kHomeworkLr;
+  double decay = kHomeworkDecay;  // Keras: lr_t = lr / (1 + decay * t), t = batches done
+  double adam_eps = 1e-7;         // Keras' Adam epsilon (LibTorch: 1e-8)
   uint64_t seed = 0;
   int threads = 0;  // 0: every core
   Precision precision = Precision::kAuto;
@@ -50,8 +57,9 @@ struct TrainOptions {
 absl::Status SetPrecisionAndDevice(absl::string_view precision, absl::string_view device,
                                    TrainOptions* options);
 
-// Returns an error naming the option when a value is out of range.
-absl::Status ValidateTrainOptions(const TrainOptions& options);
+// Returns an error naming the option when a value is out of range; the
+// learning rate as the flag `lr_flag` the user typed (q4_bn_sweep: base_lr).
+absl::Status ValidateTrainOptions(const TrainOptions& options, absl::string_view lr_flag = "lr");
 
 // Keras' time-based decay: the learning rate used for batch number `step`
 // (counted from 0 over the whole run).

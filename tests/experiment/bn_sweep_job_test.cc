@@ -81,7 +81,8 @@ TEST(BnSweepJobTest, BadSettingsNameTheirFlag) {
   EXPECT_NE(error([](BnSweepSettings& s) { s.jobs = -1; }).find("--jobs=-1"), std::string::npos);
   EXPECT_NE(error([](BnSweepSettings& s) { s.precision = "fp16"; }).find("--precision"),
             std::string::npos);
-  EXPECT_NE(error([](BnSweepSettings& s) { s.base_lr = -1; }).find("--lr=-1"), std::string::npos);
+  EXPECT_NE(error([](BnSweepSettings& s) { s.base_lr = -1; }).find("--base_lr=-1"),
+            std::string::npos);
 }
 
 }  // namespace

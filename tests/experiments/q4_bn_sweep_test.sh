@@ -58,7 +58,7 @@ expect_failure "the worker of run bn_lr0.001_seed0_fp32_t1_e1_train64_test32$suf
 # Flags are checked before any side effect: no folder, no lock.
 expect_failure "--train_limit=-5: must be -1 (all), 0 (the profile's) or a count >= 1" \
   sweep --out_dir="$TEST_TMPDIR/never" --train_limit=-5
-expect_failure "--lr=inf: must be a finite number" sweep --out_dir="$TEST_TMPDIR/never" --base_lr=inf
+expect_failure "--base_lr=inf: must be a finite number" sweep --out_dir="$TEST_TMPDIR/never" --base_lr=inf
 expect_failure "$TEST_TMPDIR/nowhere: not a q4_bn_sweep folder" \
   experiments/q4_bn_sweep --out_dir="$TEST_TMPDIR/never" --merge="$TEST_TMPDIR/s0,$TEST_TMPDIR/nowhere"
 [[ ! -e "$TEST_TMPDIR/never" ]] || fail "a refused call created its output folder"
