@@ -83,11 +83,17 @@ class LateCollapseTest(unittest.TestCase):
         ]
         fixtures.write(folder, "q4_history.csv", "\n".join(lines) + "\n")
         doc = markdown.Document(fixtures.tmpdir())
-        report_stability_causes.late_collapse_section(doc, Results(data))
+        verdict = report_stability_causes.late_collapse_section(doc, Results(data))
         text = "\n".join(doc.lines)
         self.assertIn("x5: 0 of 4 collapsed, 0 of them after epoch 3", text)
         # 0 of 8: Wilson's upper bound 0.32.
         self.assertIn("at most 0.32 of runs (Wilson 95 %, n = 8)", text)
+        self.assertEqual(verdict[0], "falls")
+        # Fewer runs than planned: the explanation stays open, whatever they show.
+        lines = [ln for ln in lines if not ln.startswith("r3_")]
+        fixtures.write(folder, "q4_history.csv", "\n".join(lines) + "\n")
+        verdict = report_stability_causes.late_collapse_section(markdown.Document(fixtures.tmpdir()), Results(data))
+        self.assertEqual(verdict[0], "open")
 
 
 class ExplanationsTest(unittest.TestCase):
