@@ -55,6 +55,16 @@ DEFINE_string(device, "auto", "auto, cpu or cuda");
 DEFINE_int32(num_shards, 1, "Split the grid into this many shards");
 DEFINE_int32(shard_index, 0, "Run shard number i (0-based) of --num_shards");
 DEFINE_string(merge, "", "Comma-separated shard folders to merge into --out_dir (trains nothing)");
+DEFINE_bool(probe, false,
+            "Probe each run (weights, updates, dead units, the probe batch, the loss landscape) "
+            "into <out_dir>/probes; probes leave the training unchanged");
+DEFINE_int32(probe_every, hw1::probe::ProbeOptions().every,
+             "With --probe: steps between probes (the default costs <= 5% of a step)");
+DEFINE_int32(landscape_every, hw1::probe::ProbeOptions().landscape_every,
+             "With --probe: steps between landscape probes along the step taken (a multiple of "
+             "--probe_every; 0: none)");
+DEFINE_int32(probe_images, 512, "The probe batch: the first N training images");
+DEFINE_int32(landscape_images, 128, "The landscape's batch: the first N of the probe batch");
 DEFINE_bool(dry_run, false, "Print the plan and the time estimate, train nothing");
 
 int main(int argc, char** argv) {
@@ -82,6 +92,11 @@ int main(int argc, char** argv) {
   settings.num_shards = FLAGS_num_shards;
   settings.shard_index = FLAGS_shard_index;
   settings.merge = FLAGS_merge;
+  settings.probe.enabled = FLAGS_probe;
+  settings.probe.every = FLAGS_probe_every;
+  settings.probe.landscape_every = FLAGS_landscape_every;
+  settings.probe.images = FLAGS_probe_images;
+  settings.probe.landscape_images = FLAGS_landscape_images;
   settings.dry_run = FLAGS_dry_run;
   settings.worker_run = FLAGS_worker_run;
   const absl::Status status = hw1::experiment::RunBnSweep(settings, manifest);

@@ -40,9 +40,12 @@
 namespace hw1::experiment {
 namespace {
 
+std::string ProbeDirIn(const std::string& out_dir) { return out_dir + "/probes"; }
+
 // One run of the plan, trained in this process (a worker) for its parent,
 // which holds the folder's lock and found the data; the result is left for it.
-absl::Status RunWorker(const sweep::SweepConfig& config, int index, const std::string& out_dir) {
+absl::Status RunWorker(const sweep::SweepConfig& config, const probe::ProbeOptions& probe,
+                       int index, const std::string& out_dir) {
   absl::StatusOr<data::Cifar10> data = data::LoadCifar10(
       ResolveUserPath(FLAGS_data_dir), LoadOptionsFromFlags(config.train_limit, config.test_limit));
   if (!data.ok()) return data.status();
@@ -60,7 +63,8 @@ absl::Status RunWorker(const sweep::SweepConfig& config, int index, const std::s
     return WriteFileAtomically(progress_path, absl::StrCat(so_far.history.size(), "\n"));
   };
   absl::StatusOr<train::TrainResult> result =
-      sweep::TrainRun(*run, *data, options, sweep::CheckpointPathIn(out_dir, *run), on_epoch);
+      sweep::TrainRun(*run, *data, options, sweep::CheckpointPathIn(out_dir, *run), on_epoch, probe,
+                      ProbeDirIn(out_dir));
   if (!result.ok()) return result.status();
   return train::WriteTrainResult(sweep::WorkerResultPathIn(out_dir, *run), *result);
 }
@@ -94,6 +98,15 @@ absl::Status TrainTodo(const BnSweepSettings& settings, const SweepSetup& setup,
   manifest["jobs"] = setup.jobs;
   manifest["precision"] = train::PrecisionName(t.precision);
   if (probe.has_value()) manifest["precision_probe"] = ProbeManifestEntry(*probe);
+  if (settings.probe.enabled) {
+    const probe::ProbeOptions& p = settings.probe;
+    manifest["training_probe"] = {{"dir", ProbeDirIn(out_dir)},
+                                  {"probe_every", p.every},
+                                  {"landscape_every", p.landscape_every},
+                                  {"probe_images", p.images},
+                                  {"landscape_images", p.landscape_images},
+                                  {"landscape_steps", p.landscape_steps}};
+  }
   manifest["profile"] = setup.profile.name;
   manifest["data"] = {{"dir", data.dir},
                       {"md5", data.file_md5},
@@ -136,8 +149,8 @@ absl::Status TrainTodo(const BnSweepSettings& settings, const SweepSetup& setup,
           print_progress();
         return absl::OkStatus();
       };
-      absl::StatusOr<train::TrainResult> result =
-          sweep::TrainRun(run, data, t, store.CheckpointPath(run), on_epoch);
+      absl::StatusOr<train::TrainResult> result = sweep::TrainRun(
+          run, data, t, store.CheckpointPath(run), on_epoch, settings.probe, ProbeDirIn(out_dir));
       if (!result.ok()) return result.status();
       if (absl::Status s = record(run, *result); !s.ok()) return s;
     }
@@ -265,6 +278,11 @@ absl::StatusOr<SweepSetup> SetUpSweep(const BnSweepSettings& settings) {
   if (!input_scale.ok()) return input_scale.status();
   t.input_scale = *input_scale;
   if (absl::Status s = train::ValidateTrainOptions(t, "base_lr"); !s.ok()) return s;
+  // Against the images the runs will have (five batch files, or --train_limit): a
+  // bad probe flag is refused before anything is written; TrainRun checks the real count.
+  const int64_t train_images =
+      config.train_limit > 0 ? config.train_limit : 5 * data::kRecordsPerFile;
+  if (absl::Status s = probe::ValidateProbeOptions(settings.probe, train_images); !s.ok()) return s;
   return setup;
 }
 
@@ -291,7 +309,8 @@ absl::Status RunBnSweep(const BnSweepSettings& settings, Manifest& manifest) {
   }
   config.train = train::ResolvedForThisHost(config.train);
   if (probe) MatchWaitsToStep(probe->choice.step_ms, config.train.threads);
-  if (settings.worker_run >= 0) return RunWorker(config, settings.worker_run, out_dir);
+  if (settings.worker_run >= 0)
+    return RunWorker(config, settings.probe, settings.worker_run, out_dir);
 
   absl::StatusOr<sweep::SweepStore> store = sweep::SweepStore::Open(out_dir);
   if (!store.ok()) return store.status();

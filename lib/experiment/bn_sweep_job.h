@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "lib/probe/training_probe.h"
 #include "lib/sweep/sweep_plan.h"
 #include "lib/train/train_options.h"
 #include "lib/util/run_context.h"
@@ -41,6 +42,9 @@ struct BnSweepSettings {
   int num_shards = 1;
   int shard_index = 0;
   std::string merge;  // comma-separated shard folders to merge (trains nothing)
+  // --probe and its cadence: measures taken inside each run, into
+  // <out_dir>/probes.
+  probe::ProbeOptions probe;
   bool dry_run = false;
   int worker_run = -1;  // >= 0: this process is a worker training that run of the plan
   // The command line before the flags were parsed: workers are started with it.

@@ -129,31 +129,42 @@ torch::Tensor CifarCnnImpl::ConvBlock(int layer, const torch::Tensor& in) {
   torch::nn::BatchNorm2d* bns[] = {&bn1_, &bn2_, &bn3_, &bn4_};
   torch::Tensor h = (*convs[layer - 1])(in);
   if (options_.batchnorm) h = (*bns[layer - 1])(h);
-  return torch::relu(h);
+  return h;
 }
 
-CnnOutput CifarCnnImpl::Run(const torch::Tensor& x, int first_layer, bool keep_activations) {
+CnnOutput CifarCnnImpl::Run(const torch::Tensor& x, int first_layer, Keep keep) {
   CnnOutput out;
   torch::Tensor h = x;
   // Stage after conv layer k (k = first_layer … 4), then the classifier.
   for (int layer = first_layer + 1; layer <= kNumConvLayers; ++layer) {
     if (layer == 3) h = drop1_(torch::max_pool2d(h, 2));
     h = ConvBlock(layer, h);
-    if (keep_activations) out.conv_activations.push_back(h);
+    if (keep == Keep::kPreActivations) out.pre_activations.push_back(h);
+    h = torch::relu(h);
+    if (keep == Keep::kActivations) out.conv_activations.push_back(h);
   }
-  h = drop2_(torch::max_pool2d(h, 2));
-  h = drop3_(torch::relu(fc1_(h.flatten(1))));
+  h = fc1_(drop2_(torch::max_pool2d(h, 2)).flatten(1));
+  if (keep == Keep::kPreActivations) out.pre_activations.push_back(h);
+  h = drop3_(torch::relu(h));
   out.logits = fc2_(h);
   return out;
 }
 
-torch::Tensor CifarCnnImpl::forward(const torch::Tensor& x) { return Run(x, 0, false).logits; }
+torch::Tensor CifarCnnImpl::forward(const torch::Tensor& x) {
+  return Run(x, 0, Keep::kNothing).logits;
+}
 
-CnnOutput CifarCnnImpl::ForwardWithActivations(const torch::Tensor& x) { return Run(x, 0, true); }
+CnnOutput CifarCnnImpl::ForwardWithActivations(const torch::Tensor& x) {
+  return Run(x, 0, Keep::kActivations);
+}
+
+CnnOutput CifarCnnImpl::ForwardWithPreActivations(const torch::Tensor& x) {
+  return Run(x, 0, Keep::kPreActivations);
+}
 
 torch::Tensor CifarCnnImpl::ForwardFromLayer(int layer, const torch::Tensor& activation) {
   TORCH_CHECK(layer >= 1 && layer <= kNumConvLayers, "conv layer must be 1-4, got ", layer);
-  return Run(activation, layer, false).logits;
+  return Run(activation, layer, Keep::kNothing).logits;
 }
 
 std::vector<LayerSummary> Summarize(const CifarCnnOptions& options) {

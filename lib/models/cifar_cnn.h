@@ -71,10 +71,12 @@ struct CifarCnnOptions {
 std::string ArchitectureTag(const CifarCnnOptions& options);
 
 // Logits and, when asked, the output of each conv layer after its ReLU (the
-// feature maps of layers 1–4, in order).
+// feature maps of layers 1–4, in order), or what each ReLU receives: conv
+// layers 1–4 (after BN in the BN variant) and the dense layer fc1.
 struct CnnOutput {
   torch::Tensor logits;
   std::vector<torch::Tensor> conv_activations;
+  std::vector<torch::Tensor> pre_activations;
 };
 
 class CifarCnnImpl : public torch::nn::Module {
@@ -84,6 +86,7 @@ class CifarCnnImpl : public torch::nn::Module {
   // x: N × 3 × 32 × 32, values in [0, 1].
   torch::Tensor forward(const torch::Tensor& x);
   CnnOutput ForwardWithActivations(const torch::Tensor& x);
+  CnnOutput ForwardWithPreActivations(const torch::Tensor& x);
   // The rest of the network from the feature map of conv layer `layer`
   // (1–4, after its ReLU) to the logits: for probing a layer, e.g. finite
   // differences of the class score with respect to one activation.
@@ -97,11 +100,12 @@ class CifarCnnImpl : public torch::nn::Module {
   static constexpr int kNumConvLayers = 4;
 
  private:
-  // Conv layer `layer` (1–4) with its BN and ReLU; pooling and dropout after
-  // layers 2 and 4 belong to the next stage.
+  // Conv layer `layer` (1–4) with its BN, before the ReLU; pooling and
+  // dropout after layers 2 and 4 belong to the next stage.
   torch::Tensor ConvBlock(int layer, const torch::Tensor& in);
-  // From the output of conv layer `layer` (0: the input) through conv layer `last`.
-  CnnOutput Run(const torch::Tensor& x, int first_layer, bool keep_activations);
+  enum class Keep { kNothing, kActivations, kPreActivations };
+  // From the output of conv layer `first_layer` (0: the input) to the logits.
+  CnnOutput Run(const torch::Tensor& x, int first_layer, Keep keep);
 
   CifarCnnOptions options_;
   torch::nn::Conv2d conv1_{nullptr}, conv2_{nullptr}, conv3_{nullptr}, conv4_{nullptr};

@@ -58,7 +58,9 @@ train::TrainOptions RunOptions(const RunSpec& run, const train::TrainOptions& ba
 absl::StatusOr<train::TrainResult> TrainRun(const RunSpec& run, const data::Cifar10& data,
                                             const train::TrainOptions& base,
                                             const std::string& checkpoint_path,
-                                            const train::EpochCallback& on_epoch) {
+                                            const train::EpochCallback& on_epoch,
+                                            const probe::ProbeOptions& probe,
+                                            const std::string& probe_dir) {
   models::CifarCnnOptions model_options;
   model_options.batchnorm = run.arm == "bn";
   absl::StatusOr<models::Init> init = models::ParseInit(run.init);
@@ -68,7 +70,10 @@ absl::StatusOr<train::TrainResult> TrainRun(const RunSpec& run, const data::Cifa
   train::TrainOptions options = RunOptions(run, base);
   options.checkpoint_path = checkpoint_path;
   options.resume = true;
-  return train::Train(model, data.train, data.test, options, on_epoch);
+  if (!probe.enabled) return train::Train(model, data.train, data.test, options, on_epoch);
+  if (absl::Status s = probe::ValidateProbeOptions(probe, data.train.size()); !s.ok()) return s;
+  probe::TrainingProbe observer(probe, data.train, options, probe_dir, run.run_id);
+  return train::Train(model, data.train, data.test, options, on_epoch, &observer);
 }
 
 Speed MeasureSpeed(const models::CifarCnnOptions& network, const train::TrainOptions& options,

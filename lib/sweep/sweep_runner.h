@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "lib/data/cifar10.h"
 #include "lib/models/cifar_cnn.h"
+#include "lib/probe/training_probe.h"
 #include "lib/sweep/sweep_plan.h"
 #include "lib/train/metrics.h"
 #include "lib/train/train_options.h"
@@ -37,11 +38,15 @@ train::TrainOptions RunOptions(const RunSpec& run, const train::TrainOptions& ba
 
 // Trains `run` with RunOptions(run, base), continuing from `checkpoint_path`
 // if it is there.
-// `on_epoch` as train::Train's (e.g. a worker's progress file).
+// `on_epoch` as train::Train's (e.g. a worker's progress file). With
+// probe.enabled the run is probed (lib/probe/training_probe.h), its probe
+// files written into `probe_dir`.
 absl::StatusOr<train::TrainResult> TrainRun(const RunSpec& run, const data::Cifar10& data,
                                             const train::TrainOptions& base,
                                             const std::string& checkpoint_path,
-                                            const train::EpochCallback& on_epoch = nullptr);
+                                            const train::EpochCallback& on_epoch = nullptr,
+                                            const probe::ProbeOptions& probe = {},
+                                            const std::string& probe_dir = "");
 
 // How fast one run of a network trains and evaluates with `options`' threads
 // and precision (kFp32 or kBf16), timed on random images after a warm-up: for

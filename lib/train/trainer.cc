@@ -207,7 +207,7 @@ Evaluation Evaluate(models::CifarCnn& model, const data::ImageSet& images,
 
 absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet& train,
                                   const data::ImageSet& test, const TrainOptions& options,
-                                  const EpochCallback& on_epoch) {
+                                  const EpochCallback& on_epoch, StepObserver* observer) {
   if (absl::Status status = ValidateTrainOptions(options); !status.ok()) return status;
   if (train.size() == 0) return absl::InvalidArgumentError("no training images");
   const torch::Device device = ResolveDevice(options.device);
@@ -246,6 +246,9 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
   const int64_t n = train.size();
   const int64_t batches = (n + options.batch_size - 1) / options.batch_size;
   Progress progress(options.progress, options.progress_label);
+  if (observer != nullptr) {
+    if (absl::Status s = observer->Begin(state.step); !s.ok()) return s;
+  }
 
   std::vector<int64_t> last_prediction_counts;
   for (int epoch = state.epoch + 1; epoch <= options.epochs; ++epoch) {
@@ -265,10 +268,13 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
       const torch::Tensor x = ToInput(train_set.images.index_select(0, index), options.input_scale);
       const torch::Tensor y = train_set.labels.index_select(0, index);
       lr_now = schedule.lr();
+      const int64_t step = schedule.step();
+      if (observer != nullptr) observer->BeforeStep(step, model);
       const StepOutput out = TrainStep(model, optimizer, x, y, lr_now, bf16, device);
       schedule.Advance();
       const torch::Tensor& loss = out.loss;
       const torch::Tensor& logits = out.logits;
+      if (observer != nullptr) observer->AfterStep(step, lr_now, loss.item<double>(), model);
       {
         torch::NoGradGuard no_grad;
         loss_sum += loss.detach().to(torch::kFloat64) * (end - start);
@@ -287,6 +293,9 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
                        static_cast<double>(correct.item<int64_t>()) / seen, rate,
                        (n - seen) / rate + (options.epochs - epoch) * n / rate);
       }
+    }
+    if (observer != nullptr) {
+      if (absl::Status s = observer->EndEpoch(epoch); !s.ok()) return s;
     }
     if (!finite) {
       result.diverged = true;

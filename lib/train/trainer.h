@@ -22,6 +22,7 @@
 #include "lib/data/cifar10.h"
 #include "lib/models/cifar_cnn.h"
 #include "lib/train/metrics.h"
+#include "lib/train/step_observer.h"
 #include "lib/train/train_options.h"
 
 namespace hw1::train {
@@ -29,11 +30,13 @@ namespace hw1::train {
 // Called after each epoch's checkpoint is written, with the history so far.
 using EpochCallback = std::function<absl::Status(const TrainResult&)>;
 
-// Trains `model` in place. Errors: bad options, an unreadable or mismatched
-// checkpoint (named), or what the callback returns.
+// Trains `model` in place; `observer` (if any) sees every step. Errors: bad
+// options, an unreadable or mismatched checkpoint (named), or what the
+// callback or the observer returns.
 absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet& train,
                                   const data::ImageSet& test, const TrainOptions& options,
-                                  const EpochCallback& on_epoch = nullptr);
+                                  const EpochCallback& on_epoch = nullptr,
+                                  StepObserver* observer = nullptr);
 
 // Loss and accuracy of `model` on `images` in eval mode, batched, and how
 // many images it assigns to each class.
