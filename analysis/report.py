@@ -78,6 +78,14 @@ def manifests_of(results):
     root = results.csv("stability")
     if os.path.isdir(root):
         out += [(f"Q4 (b) stability curve, {isa}", f"stability/{isa}/q4_bn_sweep") for isa in sorted(os.listdir(root))]
+    for folder, label in (
+        ("late_collapse", "Q4 (b) late collapse"),
+        ("unscaled", "Q4 (b) unscaled inputs, 25 epochs"),
+        ("probes", "Q4 (b) training probes"),
+    ):
+        root = results.csv(folder)
+        if os.path.isdir(root):
+            out += [(f"{label}, {isa}", f"{folder}/{isa}/q4_bn_sweep") for isa in sorted(os.listdir(root))]
     return out
 
 

@@ -8,6 +8,7 @@ from analysis import csv_io
 from analysis import homework_reference as hw
 from analysis import q4_claims
 from analysis import report_collapse
+from analysis import report_probes
 from analysis import report_stability
 from analysis import training_figures
 from analysis.markdown import fmt, fmt_mean_sd
@@ -38,6 +39,7 @@ def q4(doc, results):
     figures(doc, results, runs)
     report_collapse.collapse_study(doc, results, results.rows("q4_history.csv"))
     report_stability.stability_section(doc, results)
+    report_probes.probes_section(doc, results.data_dir)
 
 
 def table1(doc, results, runs):
@@ -214,7 +216,7 @@ def claims(doc, results, runs):
         f"- (b) *BN permits larger learning rates* (homework: the baseline collapses to "
         f"{fmt(hw.Q4_BASELINE_VAL_ACC[5])} at x5): **{b.verdict}**"
         + (", " + "; ".join(details) if details else "")
-        + "."
+        + "; why, measured in the training probes: *Why BatchNorm permits larger learning rates, measured*, below."
     )
     c = q4_claims.better_accuracy(runs)
     if c.measured:

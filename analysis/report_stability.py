@@ -24,6 +24,11 @@ def ratio_text(bn, baseline):
         return f"{bn.value / baseline.value:.1f}x"
     if bn.kind == "above":
         return f"more than {bn.value / baseline.high:.1f}x (BatchNorm's bound over the baseline's upper 95 % limit)"
+    if bn.kind == "step":
+        return (
+            f"{bn.low / baseline.high:.1f}x to {bn.high / baseline.low:.1f}x (BatchNorm's range over the ends of the "
+            "baseline's 95 % interval)"
+        )
     return None
 
 
@@ -110,6 +115,7 @@ def stability_section(doc, results):
     numerics = report_stability_causes.numerics_section(doc, rows, by_cell)
     report_stability_causes.host_agreement_section(doc, rows, curves)
     unscaled = report_stability_causes.unscaled_inputs_section(doc, rows, by_cell)
+    report_stability_causes.unscaled_full_run_section(doc, results)
     report_stability_causes.explanations_section(doc, by_cell, lr50s, late, numerics, unscaled)
     short = [
         f"{stability_figure.label(key)} x{m:g} ({cell.n} of {PLANNED_SEEDS[key.arm]})"

@@ -7,6 +7,7 @@ import os
 import statistics
 
 from analysis import collapse
+from analysis import csv_io
 from analysis import stability
 from analysis.stability import Setting
 
@@ -268,3 +269,40 @@ def unscaled_inputs_section(doc, rows, by_cell):
     if trains and breaks:
         return "stands", f"unscaled inputs train at x1 and collapse at x5 ({x5.collapsed} of {x5.n})"
     return "falls", f"unscaled inputs collapse in {x1.collapsed} of {x1.n} at x1 and {x5.collapsed} of {x5.n} at x5"
+
+
+UNSCALED_DIR = "unscaled"
+
+
+def unscaled_full_run_section(doc, results):
+    """The full 25-epoch protocol with raw bytes at x1 (reports/data/unscaled/<isa>/), beside Table 1's
+    baseline at x1 with inputs in [0, 1]: what else unscaled inputs change when they train."""
+    root = results.csv(UNSCALED_DIR)
+    if not os.path.isdir(root):
+        return
+    table1 = [r for r in results.rows("q4_summary.csv") if r["arm"] == "baseline" and float(r["lr_multiplier"]) == 1]
+    for isa in sorted(os.listdir(root)):
+        runs = results.rows(os.path.join(UNSCALED_DIR, isa, "q4_collapse.csv"))
+        history = results.rows(os.path.join(UNSCALED_DIR, isa, "q4_history.csv"))
+        for run in runs:
+            epochs = [h for h in history if h["run_id"] == run["run_id"]]
+            if not epochs:
+                continue
+            by_epoch = {int(h["epoch"]): float(h["val_acc"]) for h in epochs}
+            # Table 1's runs in the same precision only: a count never mixes precisions.
+            scaled = [float(r["final_val_acc"]) for r in table1 if r["precision"] == run["precision"]]
+            doc.add(
+                f"The full protocol with raw bytes at x{float(run['lr_multiplier']):g} (seed {run['seed']}, {isa}, "
+                f"`reports/data/{UNSCALED_DIR}/{isa}/`): {len(by_epoch)} epochs, "
+                + ("collapsed" if csv_io.to_bool(run["collapsed"]) else "did not collapse")
+                + ", val acc "
+                + ", ".join(f"{by_epoch[e]:.4f} after epoch {e}" for e in sorted(by_epoch) if e in (1, 5, 10, 25))
+                + (
+                    f"; Table 1's baseline at x1 in {run['precision']} with inputs in [0, 1] ends at "
+                    f"{statistics.fmean(scaled):.4f} (mean of {len(scaled)}, its own host)"
+                    if scaled
+                    else f"; Table 1 has no baseline run at x1 in {run['precision']} to set beside it"
+                )
+                + ".",
+                "",
+            )

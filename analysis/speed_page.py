@@ -13,6 +13,7 @@ from analysis.markdown import Document
 SPEED_DIR = "speed"
 THROUGHPUT_CSV = "throughput.csv"
 HOSTS_CSV = "hosts.csv"
+PROBE_OVERHEAD_CSV = "probe_overhead.csv"  # tools/speed/record_probe_overhead.py
 # As --precision=auto decides (lib/experiment/precision_choice.h, kBf16Margin).
 BF16_MARGIN = 1.10
 
@@ -191,4 +192,44 @@ def speed_page(data_dir, out_dir):
             for r in csv_io.read_rows(os.path.join(folder, name))
         ]
         doc.table(["precision", "threads", "round", "wait", "alone, ms", "beside busy, ms", "ratio"], table)
+    overhead = os.path.join(folder, PROBE_OVERHEAD_CSV)
+    if os.path.exists(overhead):
+        doc.add(
+            "## What the training probes cost",
+            "",
+            "`tests/benchmarks/probe_benchmark`: training steps of batch 32, fp32, one thread, with `--probe` at "
+            "a cadence (a probe every N steps, the landscape every M) against the same steps unprobed "
+            f"(`reports/data/speed/{PROBE_OVERHEAD_CSV}`): timed in alternating blocks of one period each, or "
+            "worked out from one probe's own time, which a shared host's drift disturbs less.",
+            "",
+        )
+        doc.table(
+            [
+                "date",
+                "CPU",
+                "ISA",
+                "network",
+                "probe every",
+                "landscape every",
+                "ms a step",
+                "unprobed",
+                "overhead",
+                "how",
+            ],
+            [
+                [
+                    r["date"],
+                    r["cpu_model"],
+                    r["isa"],
+                    r["arm"],
+                    r["probe_every"],
+                    r["landscape_every"],
+                    r["ms_per_step"],
+                    r["unprobed_ms_per_step"],
+                    f"{float(r['overhead']):+.1%}",
+                    r["how"],
+                ]
+                for r in csv_io.read_rows(overhead)
+            ],
+        )
     return doc.write("speed.md")

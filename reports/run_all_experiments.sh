@@ -98,4 +98,16 @@ done
 # Late collapse in the homework's own condition: the baseline, fp32, the full 25 epochs at x5 and x10.
 run //experiments:q4_bn_sweep "$data_flag" --precision=fp32 --threads=1 --jobs=2 --init=keras --arms=baseline \
   --lr_multipliers=5,10 --seeds=0,1,2,3 --out_dir="$PWD/$out/late_collapse/$isa"
+# Unscaled inputs over the full 25 epochs at x1, where the short protocol says they train.
+run //experiments:q4_bn_sweep "$data_flag" --precision=fp32 --threads=1 --jobs=1 --init=keras --arms=baseline \
+  --lr_multipliers=1 --seeds=0 --input_scale=raw255 --out_dir="$PWD/$out/unscaled/$isa"
+# Why BatchNorm permits larger learning rates: the first epoch probed every 25 steps (the landscape every
+# 200; ~1.5x the run's time), the baseline at x30 over the seeds of the curve, both networks at x1 and x5.
+probes=(--precision=fp32 --threads=1 --init=keras --epochs=1 --probe --probe_every=25 --landscape_every=200
+  --out_dir="$PWD/$out/probes/$isa")
+run //experiments:q4_bn_sweep "$data_flag" "${probes[@]}" --jobs=2 --arms=baseline --lr_multipliers=30 \
+  --seeds=0,1,2,3,4,5,6,7,8,9
+run //experiments:q4_bn_sweep "$data_flag" "${probes[@]}" --jobs=2 --arms=bn --lr_multipliers=30,100 --seeds=0,1,2
+run //experiments:q4_bn_sweep "$data_flag" "${probes[@]}" --jobs=2 --arms=baseline,bn --lr_multipliers=1,5 \
+  --seeds=0,1
 run //reports:hw1

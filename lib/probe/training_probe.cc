@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "lib/compat/torch_compat.h"
 #include "lib/models/fast_dropout.h"
 #include "lib/probe/probe_math.h"
@@ -129,14 +128,12 @@ TrainingProbe::TrainingProbe(const ProbeOptions& options, const data::ImageSet& 
   probe_labels_ = torch::from_blob(labels, {n}, torch::kInt64).clone();
 }
 
-std::string TrainingProbe::SettingsText() const {
-  return absl::StrCat(
-      "{\"probe_every\": ", options_.every, ", \"landscape_every\": ", options_.landscape_every,
-      ", \"probe_images\": ", options_.images,
-      ", \"landscape_images\": ", options_.landscape_images, ", \"landscape_steps\": [",
-      absl::StrJoin(options_.landscape_steps, ", ",
-                    [](std::string* out, double s) { absl::StrAppend(out, FormatDouble(s)); }),
-      "]}\n");
+nlohmann::json ProbeSettings(const ProbeOptions& options) {
+  return {{"probe_every", options.every},
+          {"landscape_every", options.landscape_every},
+          {"probe_images", options.images},
+          {"landscape_images", options.landscape_images},
+          {"landscape_steps", options.landscape_steps}};
 }
 
 absl::Status TrainingProbe::Begin(int64_t steps_done) {
@@ -147,9 +144,10 @@ absl::Status TrainingProbe::Begin(int64_t steps_done) {
   if (steps_done > 0 && std::filesystem::exists(settings_path)) {
     absl::StatusOr<std::string> old = ReadFile(settings_path);
     if (!old.ok()) return old.status();
-    if (*old != SettingsText()) {
+    const nlohmann::json was = nlohmann::json::parse(*old, nullptr, /*allow_exceptions=*/false);
+    if (was != ProbeSettings(options_)) {
       return absl::FailedPreconditionError(
-          absl::StrCat(settings_path, ": the run was probed with ", *old,
+          absl::StrCat(settings_path, ": the run was probed with ", was.dump(),
                        " and is resumed with other --probe_every/--landscape_every/"
                        "--probe_images/--landscape_images; use those, or another --out_dir"));
     }
@@ -160,7 +158,7 @@ absl::Status TrainingProbe::Begin(int64_t steps_done) {
       if (absl::Status s = KeepStepsBefore(path, steps_done, table); !s.ok()) return s;
     }
   }
-  return WriteFileAtomically(settings_path, SettingsText());
+  return WriteFileAtomically(settings_path, ProbeSettings(options_).dump() + "\n");
 }
 
 void TrainingProbe::BeforeStep(int64_t step, models::CifarCnn& model) {
@@ -170,9 +168,10 @@ void TrainingProbe::BeforeStep(int64_t step, models::CifarCnn& model) {
   for (const auto& p : model->parameters()) before_.push_back(p.detach().clone());
 }
 
-void TrainingProbe::AfterStep(int64_t step, double lr, double batch_loss, models::CifarCnn& model) {
+void TrainingProbe::AfterStep(int64_t step, double lr, const torch::Tensor& batch_loss,
+                              models::CifarCnn& model) {
   if (before_.empty()) return;
-  ProbeLayersAndBatch(step, lr, batch_loss, model);
+  ProbeLayersAndBatch(step, lr, batch_loss.item<double>(), model);
   if (options_.landscape_every > 0 && step % options_.landscape_every == 0)
     ProbeLandscape(step, lr, model);
   before_.clear();

@@ -5,7 +5,8 @@
 // each step. An observer measures; it must leave the run as it found it: the
 // weights (bit for bit), BatchNorm's running statistics, the optimizer's state
 // and every random generator, so that a run with an observer has the same
-// losses, accuracies and checkpoints as one without (tests/probe).
+// losses, accuracies and checkpoints as one without (tests/probe). The base
+// class observes nothing.
 
 #include <cstdint>
 
@@ -19,14 +20,16 @@ class StepObserver {
   virtual ~StepObserver() = default;
   // Once before the first step; `steps_done`: the batches a resumed run
   // already trained (0 for a fresh run).
-  virtual absl::Status Begin(int64_t steps_done) = 0;
+  virtual absl::Status Begin(int64_t /*steps_done*/) { return absl::OkStatus(); }
   // Around training step `step` (counted from 0 over the whole run), which
-  // uses learning rate `lr`; `batch_loss` is the step's training loss.
-  virtual void BeforeStep(int64_t step, models::CifarCnn& model) = 0;
-  virtual void AfterStep(int64_t step, double lr, double batch_loss, models::CifarCnn& model) = 0;
+  // uses learning rate `lr`; `batch_loss` is the step's training loss (a
+  // tensor: reading it waits for the device, so only a step that is measured does).
+  virtual void BeforeStep(int64_t /*step*/, models::CifarCnn& /*model*/) {}
+  virtual void AfterStep(int64_t /*step*/, double /*lr*/, const torch::Tensor& /*batch_loss*/,
+                         models::CifarCnn& /*model*/) {}
   // After each epoch's last step and before its checkpoint is written, so
   // that what the observer saved never lags behind the checkpoint.
-  virtual absl::Status EndEpoch(int epoch) = 0;
+  virtual absl::Status EndEpoch(int /*epoch*/) { return absl::OkStatus(); }
 };
 
 }  // namespace hw1::train

@@ -246,9 +246,9 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
   const int64_t n = train.size();
   const int64_t batches = (n + options.batch_size - 1) / options.batch_size;
   Progress progress(options.progress, options.progress_label);
-  if (observer != nullptr) {
-    if (absl::Status s = observer->Begin(state.step); !s.ok()) return s;
-  }
+  StepObserver unobserved;
+  StepObserver& watch = observer != nullptr ? *observer : unobserved;
+  if (absl::Status s = watch.Begin(state.step); !s.ok()) return s;
 
   std::vector<int64_t> last_prediction_counts;
   for (int epoch = state.epoch + 1; epoch <= options.epochs; ++epoch) {
@@ -269,12 +269,12 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
       const torch::Tensor y = train_set.labels.index_select(0, index);
       lr_now = schedule.lr();
       const int64_t step = schedule.step();
-      if (observer != nullptr) observer->BeforeStep(step, model);
+      watch.BeforeStep(step, model);
       const StepOutput out = TrainStep(model, optimizer, x, y, lr_now, bf16, device);
       schedule.Advance();
       const torch::Tensor& loss = out.loss;
       const torch::Tensor& logits = out.logits;
-      if (observer != nullptr) observer->AfterStep(step, lr_now, loss.item<double>(), model);
+      watch.AfterStep(step, lr_now, loss, model);
       {
         torch::NoGradGuard no_grad;
         loss_sum += loss.detach().to(torch::kFloat64) * (end - start);
@@ -294,9 +294,7 @@ absl::StatusOr<TrainResult> Train(models::CifarCnn& model, const data::ImageSet&
                        (n - seen) / rate + (options.epochs - epoch) * n / rate);
       }
     }
-    if (observer != nullptr) {
-      if (absl::Status s = observer->EndEpoch(epoch); !s.ok()) return s;
-    }
+    if (absl::Status s = watch.EndEpoch(epoch); !s.ok()) return s;
     if (!finite) {
       result.diverged = true;
       result.diverged_in_epoch = epoch;

@@ -1,7 +1,10 @@
 """Small hand-made CSVs in the experiments' formats, for the figure and report tests."""
 
+import math
 import os
 import tempfile
+
+from analysis import probes
 
 HISTORY_HEADER = (
     "run_id,arm,lr,seed,epoch,train_loss,train_acc,val_loss,val_acc,lr_now,seconds,images_per_second,precision"
@@ -187,3 +190,38 @@ def stability_row(
         "diverged": "false",
         "precision": precision,
     }
+
+
+# ---- training probes (analysis/probes.py)
+
+
+def probe_layer_row(step, layer, dead=0.0, update=0.01, norm=1.0):
+    return {
+        "step": float(step),
+        "lr": 3e-3,
+        "layer": layer,
+        "weight_norm": norm,
+        "grad_norm": 1.0,
+        "update_ratio": update,
+        "effective_lr": math.nan,
+        "dead_fraction": dead,
+        "preact_mean": 0.0,
+        "preact_sd": 1.0,
+    }
+
+
+def probe_network_row(step, share, loss=2.0, sd=1.0):
+    return {
+        "step": float(step),
+        "lr": 3e-3,
+        "batch_loss": loss,
+        "probe_loss": loss,
+        "probe_acc": 0.1,
+        "logits_sd": sd,
+        "top_class_share": share,
+    }
+
+
+def probe_run(collapsed, layers=(), network=(), landscape=(), arm="baseline", lr=30.0, seed=0):
+    """A probes.ProbeRun of hand-made rows."""
+    return probes.ProbeRun(f"r{seed}", arm, lr, seed, collapsed, list(layers), list(network), list(landscape))

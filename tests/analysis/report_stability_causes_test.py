@@ -136,5 +136,38 @@ class UnscaledInputsSectionTest(unittest.TestCase):
         self.assertEqual(text_of(report_stability_causes.unscaled_inputs_section, [row("baseline", 5, 0, False)]), "")
 
 
+class UnscaledFullRunTest(unittest.TestCase):
+    def test_reads_the_run_beside_table_1s_baseline_at_x1(self):
+        data = fixtures.tmpdir()
+        fixtures.write(data, "q4_summary.csv", fixtures.q4_summary())  # baseline x1 in bf16: 0.70 and 0.71
+        folder = os.path.join(data, "unscaled", "avx2")
+        os.makedirs(folder)
+        run_id = "baseline_lr0.0001_seed0_fp32_t1_inputraw255"
+        fixtures.write(
+            folder,
+            "q4_collapse.csv",
+            "run_id,init,arm,lr_multiplier,seed,epochs,train_images,final_val_acc,majority_class_share,collapsed,"
+            f"diverged,precision\n{run_id},keras,baseline,1,0,25,50000,0.6,0.2,false,false,fp32\n",
+        )
+        fixtures.write(
+            folder,
+            "q4_history.csv",
+            fixtures.HISTORY_HEADER
+            + "".join(f"\n{run_id},baseline,1e-04,0,{e},1,0.5,1,{0.3 + 0.01 * e},1e-4,1,1,fp32" for e in range(1, 26))
+            + "\n",
+        )
+        doc = markdown.Document(fixtures.tmpdir())
+        report_stability_causes.unscaled_full_run_section(doc, Results(data))
+        text = "\n".join(doc.lines)
+        self.assertIn("25 epochs, did not collapse", text)
+        self.assertIn("0.3100 after epoch 1", text)
+        self.assertIn("0.5500 after epoch 25", text)
+        self.assertIn("Table 1 has no baseline run at x1 in fp32", text)  # its runs are bf16: not mixed in
+        fixtures.write(data, "q4_summary.csv", fixtures.q4_summary().replace(",bf16\n", ",fp32\n"))
+        doc = markdown.Document(fixtures.tmpdir())
+        report_stability_causes.unscaled_full_run_section(doc, Results(data))
+        self.assertIn("in fp32 with inputs in [0, 1] ends at 0.7050 (mean of 2", "\n".join(doc.lines))
+
+
 if __name__ == "__main__":
     unittest.main()

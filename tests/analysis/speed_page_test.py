@@ -66,6 +66,20 @@ class SpeedPageTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "no row for libtorch_side_by_side.x.csv"):
             speed_page.speed_page(data, out)
 
+    def test_probe_overhead_as_a_signed_percentage(self):
+        data, out = fixtures.tmpdir(), fixtures.tmpdir()
+        os.makedirs(os.path.join(data, "speed"))
+        fixtures.write(os.path.join(data, "speed"), "throughput.csv", HEADER + "\n")
+        fixtures.write(
+            os.path.join(data, "speed"),
+            "probe_overhead.csv",
+            "date,cpu_model,host_kind,isa,arm,probe_every,landscape_every,ms_per_step,unprobed_ms_per_step,overhead,"
+            "how,source\n2026-12-08,AMD EPYC,avx2,avx2,bn,200,1000,147.0,140.0,0.050,blocks,x\n",
+        )
+        with open(speed_page.speed_page(data, out)) as handle:
+            text = handle.read()
+        self.assertIn("| 2026-12-08 | AMD EPYC | avx2 | bn | 200 | 1000 | 147.0 | 140.0 | +5.0% | blocks |", text)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -18,9 +18,6 @@ Only the data, the plan, the collapse rule and the CSV are plain Python (tested 
 """
 
 import argparse
-import csv
-import hashlib
-import io
 import json
 import os
 import shutil
@@ -30,145 +27,17 @@ import time
 
 import numpy as np
 
-# The collapse rule of lib/train/collapse.h, the one the report uses (run.sh starts this file
-# directly, so the repository root goes on the path first).
+# The collapse rule of lib/train/collapse.h, the one the report uses, the data and plan parts
+# (plain Python, tested without TensorFlow) and the project's atomic write (run.sh starts this
+# file directly, so the repository root goes on the path first).
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 from analysis.collapse_rule import is_collapsed, majority_class_share  # noqa: E402
+from tools.keras_reference.keras_data import UsageError, data_digest, load_cifar10  # noqa: E402
+from tools.keras_reference.keras_plan import BASE_LR, PLANS, merge_run_rows, plan_runs, read_csv  # noqa: E402
+from tools.migrate.write_all import write_all  # noqa: E402
 
-FILES = [f"data_batch_{i}.bin" for i in range(1, 6)] + ["test_batch.bin"]
-RECORD_BYTES = 1 + 3 * 32 * 32
-OFFICIAL_RECORDS = 10000
 CSV_NAME = "keras_reference.csv"
 MANIFEST_NAME = "keras_reference.manifest.json"
-COLUMNS = [
-    "run_id",
-    "framework",
-    "arm",
-    "lr_multiplier",
-    "seed",
-    "epochs",
-    "train_images",
-    "epoch",
-    "train_loss",
-    "train_acc",
-    "val_loss",
-    "val_acc",
-    "val_majority_class_share",
-    "seconds",
-]
-BASE_LR = 1e-4
-
-
-class UsageError(Exception):
-    """Bad input: the message names the file, flag or value."""
-
-
-def load_cifar10(folder, require_official_sizes=True, train_limit=-1):
-    """(x_train, y_train, x_test, y_test, md5 by file name); x uint8 N×32×32×3 (Keras' layout)."""
-    parts, md5 = {}, {}
-    for name in FILES:
-        path = os.path.join(folder, name)
-        try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
-        except OSError as error:
-            raise UsageError(f"{path}: cannot read ({error.strerror}); pass --data_dir=<cifar-10-batches-bin>")
-        if len(raw) == 0 or len(raw) % RECORD_BYTES:
-            raise UsageError(f"{path}: {len(raw)} bytes is not a whole number of {RECORD_BYTES}-byte records")
-        records = len(raw) // RECORD_BYTES
-        if require_official_sizes and records != OFFICIAL_RECORDS:
-            raise UsageError(
-                f"{path}: {records} records, the official file has {OFFICIAL_RECORDS}; "
-                "pass --partial_data for a subset copy"
-            )
-        md5[name] = hashlib.md5(raw).hexdigest()
-        table = np.frombuffer(raw, dtype=np.uint8).reshape(records, RECORD_BYTES)
-        labels = table[:, 0].astype(np.int64)
-        if labels.max() > 9:
-            raise UsageError(f"{path}: label {labels.max()} out of range 0-9")
-        images = table[:, 1:].reshape(records, 3, 32, 32).transpose(0, 2, 3, 1)  # CHW -> HWC
-        parts[name] = (np.ascontiguousarray(images), labels)
-    x_train = np.concatenate([parts[name][0] for name in FILES[:5]])
-    y_train = np.concatenate([parts[name][1] for name in FILES[:5]])
-    if train_limit >= 0:
-        x_train, y_train = x_train[:train_limit], y_train[:train_limit]
-    x_test, y_test = parts["test_batch.bin"]
-    return x_train, y_train, x_test, y_test, md5
-
-
-def data_digest(md5):
-    """lib/data's DataDigest: the first 12 hex digits of the MD5 of "name md5" lines in name order."""
-    lines = "".join(f"{name} {md5[name]}\n" for name in sorted(md5))
-    return hashlib.md5(lines.encode()).hexdigest()[:12]
-
-
-def run_id(arm, multiplier, seed, epochs, threads, train_limit=-1):
-    """Like MakeRunId's ids, prefixed keras_ (fp32: TensorFlow's CPU default)."""
-    rid = f"keras_{arm}_lr{BASE_LR * multiplier:g}_seed{seed}_fp32_t{threads}"
-    if epochs != 25:
-        rid += f"_e{epochs}"
-    if train_limit >= 0:
-        rid += f"_train{train_limit}"
-    return rid
-
-
-# Plans as data: (arm, lr multiplier, seeds, epochs). "homework": the collapse question at 5x
-# over 10 seeds with the short protocol of the Q4 (b) study (3 epochs) first, then the
-# baseline's full protocol at 1x (Q3's level).
-PLANS = {
-    "homework": [("baseline", 5, list(range(10)), 3), ("baseline", 1, [0], 25)],
-    "collapse_bn": [("bn", 5, [0, 1, 2], 3)],
-}
-
-
-def plan_runs(name, threads, train_limit=-1, epochs_override=0):
-    if name not in PLANS:
-        raise UsageError(f"--plan={name}: expected one of {', '.join(sorted(PLANS))}")
-    runs = []
-    for arm, multiplier, seeds, epochs in PLANS[name]:
-        epochs = epochs_override or epochs
-        for seed in seeds:
-            runs.append(
-                {
-                    "run_id": run_id(arm, multiplier, seed, epochs, threads, train_limit),
-                    "arm": arm,
-                    "lr_multiplier": multiplier,
-                    "seed": seed,
-                    "epochs": epochs,
-                }
-            )
-    return runs
-
-
-def read_csv(path):
-    if not os.path.exists(path):
-        return []
-    with open(path, newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != COLUMNS:
-            raise UsageError(
-                f"{path}: columns {reader.fieldnames}, expected {COLUMNS}; restore it from git, or migrate a "
-                "file from before train_images: /usr/bin/python3 -m tools.migrate.migrate_train_images <its folder>"
-            )
-        return list(reader)
-
-
-def write_atomically(path, text):
-    tmp = f"{path}.tmp.{os.getpid()}"
-    with open(tmp, "w", newline="") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-
-
-def merge_run_rows(path, rid, rows):
-    """Writes `rows` (dicts of COLUMNS) as run `rid`'s rows of the CSV, keeping other runs'."""
-    kept = [row for row in read_csv(path) if row["run_id"] != rid]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in kept + rows:
-        writer.writerow(row)
-    write_atomically(path, out.getvalue())
 
 
 def fmt(value):
@@ -433,7 +302,7 @@ def main(argv):
                 "git_commit": commit,
                 "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             }
-            write_atomically(manifest_path, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+            write_all({manifest_path: json.dumps(manifest, indent=2, sort_keys=True) + "\n"})
             shutil.rmtree(
                 os.path.join(args.out_dir, "checkpoints", "keras_reference", run["run_id"]), ignore_errors=True
             )

@@ -19,6 +19,8 @@ COLLAPSE_PY = "//tests/analysis:collapse_test"
 Q4_CLAIMS = "//tests/analysis:q4_claims_test"
 Q3_FACTS = "//tests/analysis:q3_facts_test"
 MARKDOWN = "//tests/analysis:markdown_test"
+PROBE = "//tests/probe:training_probe_test"
+PROBE_MATH = "//tests/probe:probe_math_test"
 
 MUTATIONS = [
     # ---- run identity and the host: what decides whether a number may be continued or compared
@@ -75,15 +77,15 @@ MUTATIONS = [
     Mutation(
         "cnn_avg_pool",
         "lib/models/cifar_cnn.cc",
-        "h = drop2_(torch::max_pool2d(h, 2));",
-        "h = drop2_(torch::avg_pool2d(h, 2));",
+        "h = fc1_(drop2_(torch::max_pool2d(h, 2)).flatten(1));",
+        "h = fc1_(drop2_(torch::avg_pool2d(h, 2)).flatten(1));",
         [MODELS],
         why="the second pooling averages",
     ),
     Mutation(
         "cnn_bn_after_relu",
         "lib/models/cifar_cnn.cc",
-        "  if (options_.batchnorm) h = (*bns[layer - 1])(h);\n  return torch::relu(h);",
+        "  if (options_.batchnorm) h = (*bns[layer - 1])(h);\n  return h;",
         "  h = torch::relu(h);\n  if (options_.batchnorm) h = (*bns[layer - 1])(h);\n  return h;",
         [MODELS],
         why="BatchNorm after the ReLU (the homework's Figure 10 puts it before)",
@@ -107,8 +109,8 @@ MUTATIONS = [
     Mutation(
         "cnn_fc1_no_relu",
         "lib/models/cifar_cnn.cc",
-        "h = drop3_(torch::relu(fc1_(h.flatten(1))));",
-        "h = drop3_(fc1_(h.flatten(1)));",
+        "h = drop3_(torch::relu(h));",
+        "h = drop3_(h);",
         [MODELS],
         why="the dense layer without its ReLU",
     ),
@@ -214,7 +216,7 @@ MUTATIONS = [
     ),
     Mutation(
         "sweep_ignores_base_lr",
-        "lib/experiment/bn_sweep_job.cc",
+        "lib/experiment/bn_sweep_setup.cc",
         "  t.lr = settings.base_lr;\n",
         "",
         ["//tests/experiment:bn_sweep_job_test"],
@@ -633,5 +635,74 @@ MUTATIONS = [
         'picked = bf16 if bf16 else probe["fp32"]',
         ["//tests/analysis:speed_page_test"],
         why="speed.md credits the C++ default with bf16 on a host where auto keeps fp32",
+    ),
+    # ---- the training probes (lib/probe): measures that must not change the run they measure
+    Mutation(
+        "probe_keeps_bn_batch_statistics",
+        "lib/probe/training_probe.cc",
+        "for (size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(saved_[i]);",
+        "",
+        [PROBE],
+        filter="*ProbeIdentity*",
+        why="the probe batch's forward pass moves BatchNorm's running statistics: a probed run's validation "
+        "accuracy differs from the unprobed one's",
+    ),
+    Mutation(
+        "probe_dropout_draws_random_numbers",
+        "lib/probe/training_probe.cc",
+        "if (module->as<models::FastDropoutImpl>() != nullptr) module->eval();",
+        "",
+        [PROBE],
+        filter="*ProbeIdentity*",
+        why="the probe's forward passes draw dropout masks: every later batch of a probed run is another",
+    ),
+    Mutation(
+        "probe_resume_duplicates_a_step",
+        "lib/probe/training_probe.cc",
+        'if (std::stoll(old->Get(r, "step")) < steps_done) table->AddRow(old->rows()[r]);',
+        'if (std::stoll(old->Get(r, "step")) <= steps_done) table->AddRow(old->rows()[r]);',
+        [PROBE],
+        filter="*AResumedRun*",
+        why="a resumed run's probe files hold the step it resumed at twice",
+    ),
+    Mutation(
+        "dead_fraction_on_the_mean",
+        "lib/probe/probe_math.cc",
+        "x.amax({0, 2, 3})",
+        "x.mean({0, 2, 3})",
+        [PROBE_MATH],
+        why="a unit that fires for one image in the batch is counted dead",
+    ),
+    Mutation(
+        "update_ratio_over_the_new_weights",
+        "lib/probe/probe_math.cc",
+        "const double size = Norm(before);",
+        "const double size = Norm(after);",
+        [PROBE_MATH],
+        why="the angular update is divided by the weights after the step",
+    ),
+    Mutation(
+        "landscape_leaves_weights_moved",
+        "lib/probe/probe_math.cc",
+        "  for (size_t i = 0; i < params.size(); ++i) params[i].copy_(start[i]);\n  return out;",
+        "  return out;",
+        [PROBE_MATH],
+        why="the landscape probe leaves the network at its last step size: training continues from elsewhere",
+    ),
+    Mutation(
+        "collapse_onset_at_the_first_ln10_probe",
+        "analysis/probes.py",
+        "        else:\n            onset = None",
+        "        else:\n            pass",
+        ["//tests/analysis:probes_test"],
+        why="a run whose loss passes ln 10 early and recovers is dated to collapse then",
+    ),
+    Mutation(
+        "dead_layer_needs_more_than_the_threshold",
+        "analysis/probes.py",
+        "if value >= threshold]",
+        "if value > threshold]",
+        ["//tests/analysis:probes_test"],
+        why="a layer at exactly the dead threshold is not called dead",
     ),
 ]

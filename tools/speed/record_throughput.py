@@ -123,18 +123,19 @@ def sweep_rows(folder):
     return rows
 
 
-def append(path, new_rows):
-    """Appends to the CSV at `path` (its header first when new), atomically (temp file, rename)."""
+def append(path, new_rows, columns=COLUMNS):
+    """Appends to the CSV at `path` (its header, `columns`, first when new), atomically (temp file,
+    rename); a file with other columns is refused."""
     rows = []
     if os.path.exists(path):
         with open(path, newline="") as handle:
             reader = csv.DictReader(handle)
-            if reader.fieldnames != COLUMNS:
-                raise SystemExit(f"{path}: columns {reader.fieldnames} are not {COLUMNS}")
+            if reader.fieldnames != columns:
+                raise SystemExit(f"{path}: columns {reader.fieldnames} are not {columns}")
             rows = list(reader)
     tmp = f"{path}.tmp.{os.getpid()}"
     with open(tmp, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(handle, columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows + new_rows)
     os.replace(tmp, path)

@@ -7,6 +7,7 @@ import os
 import tempfile
 import unittest
 
+from tools.keras_reference import keras_data, keras_plan
 from tools.keras_reference import keras_reference as k
 from tools.migrate import migrate_run_signatures
 
@@ -16,38 +17,38 @@ FIXTURE = os.path.join(
 
 
 def row(rid, epoch, val_acc="0.5"):
-    values = {column: "1" for column in k.COLUMNS}
+    values = {column: "1" for column in keras_plan.COLUMNS}
     values.update(run_id=rid, epoch=str(epoch), val_acc=val_acc)
     return values
 
 
 class KerasReferenceTest(unittest.TestCase):
     def test_reads_the_records_into_keras_layout(self):
-        x_train, y_train, x_test, y_test, md5 = k.load_cifar10(FIXTURE, require_official_sizes=False)
+        x_train, y_train, x_test, y_test, md5 = keras_data.load_cifar10(FIXTURE, require_official_sizes=False)
         self.assertEqual(x_train.shape, (200, 32, 32, 3))
         self.assertEqual(x_test.shape, (100, 32, 32, 3))
         with open(os.path.join(FIXTURE, "data_batch_2.bin"), "rb") as handle:
             raw = handle.read()
         # Image 3 of batch 2 is training image 43; its pixel (row 5, column 7) of channel c is
         # byte 1 + c·1024 + 5·32 + 7 of its record (the format's CHW order).
-        record = raw[3 * k.RECORD_BYTES : 4 * k.RECORD_BYTES]
+        record = raw[3 * keras_data.RECORD_BYTES : 4 * keras_data.RECORD_BYTES]
         self.assertEqual(y_train[43], record[0])
         for c in range(3):
             self.assertEqual(x_train[43, 5, 7, c], record[1 + c * 1024 + 5 * 32 + 7])
         self.assertEqual(md5["data_batch_2.bin"], hashlib.md5(raw).hexdigest())
-        self.assertEqual(k.load_cifar10(FIXTURE, False, train_limit=50)[0].shape[0], 50)
+        self.assertEqual(keras_data.load_cifar10(FIXTURE, False, train_limit=50)[0].shape[0], 50)
 
     def test_refuses_partial_or_missing_data_naming_the_file(self):
-        with self.assertRaisesRegex(k.UsageError, r"data_batch_1.bin: 40 records.*--partial_data"):
-            k.load_cifar10(FIXTURE)
-        with self.assertRaisesRegex(k.UsageError, r"/nowhere/data_batch_1.bin: cannot read"):
-            k.load_cifar10("/nowhere")
+        with self.assertRaisesRegex(keras_data.UsageError, r"data_batch_1.bin: 40 records.*--partial_data"):
+            keras_data.load_cifar10(FIXTURE)
+        with self.assertRaisesRegex(keras_data.UsageError, r"/nowhere/data_batch_1.bin: cannot read"):
+            keras_data.load_cifar10("/nowhere")
 
     def test_data_digest_is_the_cpp_one(self):
-        md5 = k.load_cifar10(FIXTURE, require_official_sizes=False)[4]
-        self.assertEqual(k.data_digest(md5), migrate_run_signatures.data_digest(md5))
+        md5 = keras_data.load_cifar10(FIXTURE, require_official_sizes=False)[4]
+        self.assertEqual(keras_data.data_digest(md5), migrate_run_signatures.data_digest(md5))
         lines = "".join(f"{name} {md5[name]}\n" for name in sorted(md5))
-        self.assertEqual(k.data_digest(md5), hashlib.md5(lines.encode()).hexdigest()[:12])
+        self.assertEqual(keras_data.data_digest(md5), hashlib.md5(lines.encode()).hexdigest()[:12])
 
     def test_collapse_rule_is_lib_train_collapse(self):
         self.assertEqual(k.majority_class_share([1, 2, 7]), 0.7)
@@ -58,33 +59,33 @@ class KerasReferenceTest(unittest.TestCase):
         self.assertFalse(k.is_collapsed(0.10, -1.0))
 
     def test_plan_and_ids(self):
-        runs = k.plan_runs("homework", threads=2)
+        runs = keras_plan.plan_runs("homework", threads=2)
         self.assertEqual([r["seed"] for r in runs[:10]], list(range(10)))
         self.assertTrue(all(r["lr_multiplier"] == 5 and r["epochs"] == 3 for r in runs[:10]))
         self.assertEqual(runs[0]["run_id"], "keras_baseline_lr0.0005_seed0_fp32_t2_e3")
         self.assertEqual(runs[10]["run_id"], "keras_baseline_lr0.0001_seed0_fp32_t2")
         self.assertEqual(len({r["run_id"] for r in runs}), len(runs))
         self.assertEqual(
-            k.plan_runs("homework", 1, train_limit=500, epochs_override=1)[10]["run_id"],
+            keras_plan.plan_runs("homework", 1, train_limit=500, epochs_override=1)[10]["run_id"],
             "keras_baseline_lr0.0001_seed0_fp32_t1_e1_train500",
         )
-        with self.assertRaisesRegex(k.UsageError, "--plan=fast: expected one of"):
-            k.plan_runs("fast", 1)
+        with self.assertRaisesRegex(keras_data.UsageError, "--plan=fast: expected one of"):
+            keras_plan.plan_runs("fast", 1)
 
     def test_a_runs_rows_replace_its_earlier_rows_only(self):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, k.CSV_NAME)
-            k.merge_run_rows(path, "a", [row("a", 1), row("a", 2)])
-            k.merge_run_rows(path, "b", [row("b", 1)])
-            k.merge_run_rows(path, "a", [row("a", 1, "0.7")])
-            rows = k.read_csv(path)
+            keras_plan.merge_run_rows(path, "a", [row("a", 1), row("a", 2)])
+            keras_plan.merge_run_rows(path, "b", [row("b", 1)])
+            keras_plan.merge_run_rows(path, "a", [row("a", 1, "0.7")])
+            rows = keras_plan.read_csv(path)
             self.assertEqual(
                 [(r["run_id"], r["epoch"], r["val_acc"]) for r in rows], [("b", "1", "0.5"), ("a", "1", "0.7")]
             )
             with open(path, "w") as handle:
                 handle.write("run_id,epoch\na,1\n")
-            with self.assertRaisesRegex(k.UsageError, "keras_reference.csv: columns"):
-                k.read_csv(path)
+            with self.assertRaisesRegex(keras_data.UsageError, "keras_reference.csv: columns"):
+                keras_plan.read_csv(path)
 
     def test_dry_run_lists_the_plan_and_bad_flags_fail(self):
         with tempfile.TemporaryDirectory() as tmp:
