@@ -2,8 +2,8 @@
 // of batch 32, fp32, one thread, with the probe's hooks at a cadence, against
 // the same steps unprobed. The overhead of a cadence is its time per step over
 // the unprobed one, minus 1:
-//   bazel run -c opt //tests/benchmarks:probe_benchmark -- \
-//     --benchmark_out=/tmp/probe.json --benchmark_out_format=json
+//   bazel run -c opt //tests/benchmarks:probe_benchmark -- --benchmark_out=/tmp/probe.json
+//     --benchmark_out_format=json
 //   /usr/bin/python3 -m tools.speed.record_probe_overhead --json /tmp/probe.json ...
 // Arguments: probe every N steps / landscape every M steps / BatchNorm.
 
