@@ -224,16 +224,6 @@ def weight_norm_growth(run, layers=CONV_LAYERS):
     return statistics.median(ratios) if ratios else None
 
 
-def per_cell(runs, measure):
-    """{(arm, lr multiplier): [measure(run) per seed]} without the runs whose measure is None."""
-    out = defaultdict(list)
-    for run in runs.values():
-        value = measure(run)
-        if value is not None:
-            out[(run.arm, run.lr_multiplier)].append(value)
-    return dict(out)
-
-
 def landscape_median(run, column, until=None):
     """The median of a landscape column over a run's landscape probes (<= until)."""
     values = [r[column] for r in run.landscape if (until is None or r["step"] <= until) and not math.isnan(r[column])]
@@ -282,6 +272,7 @@ def dead_units_verdict(collapsing, surviving, bn):
             at_onset.append(max(values))
     peaks = [p for p in (peak_dead_fraction(r.layers) for r in surviving) if p is not None]
     bn_dead = sum(first_dead_layer(r.layers) is not None for r in bn)
+    surviving_dead = sum(first_dead_layer(r.layers) is not None for r in surviving)
     n_dead = sum(d is not None for d in dead)
     layers = sorted({d[0] for d in dead if d is not None})
     evidence = (
@@ -292,11 +283,9 @@ def dead_units_verdict(collapsing, surviving, bn):
             if peaks
             else ""
         )
-        + f" ({sum(first_dead_layer(r.layers) is not None for r in surviving)} of {len(surviving)} had a dead layer)"
-        * bool(surviving)
+        + f" ({surviving_dead} of {len(surviving)} had a dead layer)" * bool(surviving)
         + f"; {bn_dead} of {len(bn)} BatchNorm runs had a dead layer"
     )
-    surviving_dead = sum(first_dead_layer(r.layers) is not None for r in surviving)
     rarer_in_survivors = not surviving or surviving_dead / len(surviving) < n_dead / len(collapsing)
     if n_dead == len(collapsing) and bn_dead == 0 and rarer_in_survivors:
         return Verdict("supported", evidence)

@@ -109,27 +109,14 @@ BENCHMARK(BM_ProbeCost)
 // minutes, and interleaving puts the drift on both alike. The counters give
 // each block's ms per step and the overhead, probed over unprobed minus 1.
 void BM_ProbeOverhead(benchmark::State& state) {
-  hw1::train::ConfigureThreads(1);
-  torch::manual_seed(0);
-  hw1::models::CifarCnnOptions network;
-  network.batchnorm = state.range(2) != 0;
-  hw1::models::CifarCnn model(network);
-  hw1::train::ToChannelsLast(model);
-  hw1::train::TrainOptions options;
-  options.precision = hw1::train::Precision::kFp32;
-  options.lr = 30 * hw1::train::kHomeworkLr;
-  hw1::train::FusedAdam optimizer(model->parameters(), hw1::train::AdamOptionsFor(options));
+  Bench bench(state.range(2) != 0);
   hw1::probe::ProbeOptions cadence;  // the default probe and landscape batches
   cadence.enabled = true;
   cadence.every = static_cast<int>(state.range(0));
   cadence.landscape_every = static_cast<int>(state.range(1));
   static const hw1::data::ImageSet images = RandomImages(cadence.images);
-  hw1::probe::TrainingProbe probe(cadence, images, options, "/tmp/hw1_probe_benchmark", "run");
-  const torch::Tensor x =
-      hw1::train::ToInput(torch::randint(0, 256, {options.batch_size, 3, 32, 32}, torch::kUInt8));
-  const torch::Tensor y = torch::randint(0, 10, {options.batch_size}, torch::kInt64);
-  const torch::Device cpu(torch::kCPU);
-  model->train();
+  hw1::probe::TrainingProbe probe(cadence, images, Bench::Options(), "/tmp/hw1_probe_benchmark",
+                                  "run");
   const int64_t period = cadence.landscape_every > 0 ? cadence.landscape_every : cadence.every;
   // Blocks start at multiples of the period: each probed block holds
   // period/every probes and one landscape, at its first step.
@@ -137,9 +124,9 @@ void BM_ProbeOverhead(benchmark::State& state) {
   auto block = [&](bool probed) {
     const auto start = std::chrono::steady_clock::now();
     for (int64_t i = 0; i < period; ++i, ++step) {
-      if (probed) probe.BeforeStep(step, model);
-      auto out = hw1::train::TrainStep(model, optimizer, x, y, options.lr, false, cpu);
-      if (probed) probe.AfterStep(step, options.lr, out.loss, model);
+      if (probed) probe.BeforeStep(step, bench.model);
+      const hw1::train::StepOutput out = bench.Step();
+      if (probed) probe.AfterStep(step, Bench::Options().lr, out.loss, bench.model);
       benchmark::DoNotOptimize(out.loss.item<double>());
     }
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -154,7 +141,7 @@ void BM_ProbeOverhead(benchmark::State& state) {
   state.counters["unprobed_ms_per_step"] = 1e3 * plain / steps;
   state.counters["probed_ms_per_step"] = 1e3 * probed / steps;
   state.counters["overhead"] = probed / plain - 1;
-  state.SetLabel(std::string(network.batchnorm ? "bn" : "baseline") + " fp32 1 thread");
+  state.SetLabel(std::string(state.range(2) ? "bn" : "baseline") + " fp32 1 thread");
 }
 
 // The study's cadence (reports/run_all_experiments.sh) and the default
